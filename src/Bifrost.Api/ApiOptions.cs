@@ -1,0 +1,14 @@
+namespace Bifrost.Api;
+
+/// <summary>API settings (configuration section <c>Bifrost:Api</c>).</summary>
+public sealed class ApiOptions
+{
+    /// <summary>Where the API listens, "address:port".</summary>
+    public string Listen { get; set; } = "127.0.0.1:6385";
+
+    /// <summary>The most items one list answer holds (Ironic's [api] max_limit); more pages follow via "next".</summary>
+    public int MaxLimit { get; set; } = 1000;
+
+    /// <summary>The largest request body accepted.</summary>
+    public long MaxBodyBytes { get; set; } = 1024 * 1024;
+}

@@ -1,0 +1,41 @@
+using Bifrost.Api.Endpoints;
+using Bifrost.Api.Errors;
+using Bifrost.Api.Versioning;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace Bifrost.Api;
+
+/// <summary>Wires the Ironic-compatible API into a web application.</summary>
+public static class BifrostApi
+{
+    public static WebApplication UseBifrostApi(this WebApplication app)
+    {
+        app.UseMiddleware<ErrorMiddleware>();
+        app.UseMiddleware<VersionMiddleware>();
+        app.UseStatusCodePages(async ctx =>
+        {
+            // Routing-level errors (unknown path, wrong method) get Ironic's title/description body.
+            var response = ctx.HttpContext.Response;
+            if (response.ContentLength is > 0 || response.ContentType is not null) return;
+            var (title, description) = response.StatusCode switch
+            {
+                404 => ("Not Found", "The resource could not be found."),
+                405 => ("Method Not Allowed", "The method specified is not allowed for this resource."),
+                _ => (null, null),
+            };
+            if (title is null) return;
+            await ErrorWriter.WriteRoutingErrorAsync(ctx.HttpContext, response.StatusCode, title, description!);
+        });
+
+        // Explicit, so the error and version middleware above also cover routing failures.
+        app.UseRouting();
+
+        RootEndpoints.Map(app);
+        NodeEndpoints.Map(app);
+        NodeStateEndpoints.Map(app);
+        HistoryEndpoints.Map(app);
+        PortEndpoints.Map(app);
+        return app;
+    }
+}

@@ -1,0 +1,116 @@
+using System.Buffers;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Bifrost.Api.Errors;
+using Bifrost.Api.Requests;
+using Bifrost.Api.Versioning;
+using Microsoft.AspNetCore.Http;
+
+namespace Bifrost.Api.Endpoints;
+
+/// <summary>Request and response plumbing shared by the endpoint groups.</summary>
+internal static class Http
+{
+    public static ApiVersion Version(HttpContext context) => VersionMiddleware.Of(context);
+
+    /// <summary>The base of Ironic's links, taken from the request as Ironic does.</summary>
+    public static string BaseUrl(HttpRequest request) => $"{request.Scheme}://{request.Host}";
+
+    /// <summary>Reads the body as JSON; null when empty. Malformed JSON is a 400, too large a body a 413.</summary>
+    public static async Task<JsonNode?> ReadJsonAsync(HttpRequest request, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, ct);
+        if (buffer.Length == 0) return null;
+        try
+        {
+            return JsonNode.Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length),
+                documentOptions: new JsonDocumentOptions { MaxDepth = 64 });
+        }
+        catch (JsonException e)
+        {
+            throw ApiException.BadRequest($"Malformed JSON in request body: {e.Message}");
+        }
+    }
+
+    /// <summary>Requires a minimum microversion for a feature; Ironic answers 406 below it.</summary>
+    public static void Require(HttpContext context, ApiVersion since)
+    {
+        if (Version(context) < since) throw ApiException.NotAcceptable();
+    }
+
+    public static string? Query(HttpContext context, string name)
+    {
+        var v = context.Request.Query[name];
+        return v.Count == 0 ? null : v.ToString();
+    }
+
+    public static bool? QueryBool(HttpContext context, string name)
+    {
+        var raw = Query(context, name);
+        if (raw is null) return null;
+        return Fields.TryParseBool(raw, out var b)
+            ? b
+            : throw ApiException.BadRequest(
+                $"Unrecognized value '{raw}', acceptable values are: '0', '1', 'f', 'false', 'n', 'no', 'off', 'on', 't', 'true', 'y', 'yes'");
+    }
+
+    /// <summary>Ironic's limit: positive, capped at max_limit; 0 or absent means max_limit.</summary>
+    public static int Limit(HttpContext context, int maxLimit)
+    {
+        var raw = Query(context, "limit");
+        if (raw is null) return maxLimit;
+        if (!int.TryParse(raw, out var limit)) throw ApiException.BadRequest($"Invalid limit value: {raw}");
+        if (limit < 0) throw ApiException.BadRequest("Limit must be positive");
+        return limit == 0 ? maxLimit : Math.Min(limit, maxLimit);
+    }
+
+    public static Guid? Marker(HttpContext context)
+    {
+        var raw = Query(context, "marker");
+        if (raw is null) return null;
+        return Guid.TryParse(raw, out var g) ? g : throw ApiException.BadRequest($"Invalid marker: {raw} is not a UUID");
+    }
+
+    public static IResult Json(int status, Action<Utf8JsonWriter> write, string? location = null) =>
+        new JsonBodyResult(status, write, location);
+
+    /// <summary>202 with an empty body and no Content-Type (the CLI warns about a JSON type on an empty body).</summary>
+    public static IResult Accepted(string? location = null) => new EmptyResult(StatusCodes.Status202Accepted, location);
+
+    public static IResult NoContent() => new EmptyResult(StatusCodes.Status204NoContent, null);
+
+    /// <summary>Relaxed escaping: '+' in timestamps and quotes in messages stay readable, as in Ironic's output.</summary>
+    private static readonly JsonWriterOptions WriterOptions = new()
+    {
+        SkipValidation = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    private sealed class JsonBodyResult(int status, Action<Utf8JsonWriter> write, string? location) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext context)
+        {
+            var buffer = new ArrayBufferWriter<byte>(4096);
+            using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+                write(writer);
+            var response = context.Response;
+            response.StatusCode = status;
+            response.ContentType = "application/json";
+            response.ContentLength = buffer.WrittenCount;
+            if (location is not null) response.Headers.Location = location;
+            await response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted);
+        }
+    }
+
+    private sealed class EmptyResult(int status, string? location) : IResult
+    {
+        public Task ExecuteAsync(HttpContext context)
+        {
+            context.Response.StatusCode = status;
+            context.Response.ContentLength = 0;
+            if (location is not null) context.Response.Headers.Location = location;
+            return Task.CompletedTask;
+        }
+    }
+}

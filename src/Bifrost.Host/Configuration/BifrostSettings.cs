@@ -1,0 +1,132 @@
+using System.Globalization;
+using System.Net;
+using Bifrost.Api;
+using Bifrost.Domain.Conductor;
+using Bifrost.Domain.Drivers.Fake;
+using Microsoft.Extensions.Configuration;
+using Serilog.Events;
+
+namespace Bifrost.Host.Configuration;
+
+/// <summary>
+/// Every setting Bifrost reads, from the <c>Bifrost</c> section of appsettings.json overridden by environment
+/// variables <c>Bifrost__Section__Key</c>. Read by hand, key by key, so a bad value is reported with its key and an
+/// unknown key (a typo) is an error rather than a silently ignored setting.
+/// </summary>
+public sealed class BifrostSettings
+{
+    public required string StateDir { get; init; }
+    public required IPEndPoint ApiEndpoint { get; init; }
+    public required ApiOptions Api { get; init; }
+    public required ConductorOptions Conductor { get; init; }
+    public required FakeOptions Fake { get; init; }
+    public required int MaxHistoryPerNode { get; init; }
+    public required LogEventLevel LogLevel { get; init; }
+    public string? LogFile { get; init; }
+
+    public string DatabasePath => Path.Combine(StateDir, "bifrost.db");
+
+    private static readonly HashSet<string> KnownKeys = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "StateDir",
+        "Api:Listen", "Api:MaxLimit",
+        "Conductor:Host", "Conductor:DeployCallbackTimeout", "Conductor:CleanCallbackTimeout",
+        "Conductor:InspectWaitTimeout", "Conductor:CheckProvisionStateInterval", "Conductor:AutomatedClean",
+        "Conductor:PowerStateChangeTimeout",
+        "Fake:PowerDelay", "Fake:BootDelay", "Fake:DeployDelay", "Fake:CleanDelay", "Fake:InspectDelay",
+        "Fake:ManagementDelay",
+        "Store:MaxHistoryPerNode",
+        "Logging:Level", "Logging:File",
+    };
+
+    /// <summary>Reads and checks the settings; throws <see cref="ConfigError"/> naming the first bad key.</summary>
+    public static BifrostSettings Load(IConfiguration configuration)
+    {
+        var section = configuration.GetSection("Bifrost");
+        foreach (var entry in section.AsEnumerable(makePathsRelative: true))
+        {
+            if (entry.Value is null) continue; // a section, not a key
+            if (!KnownKeys.Contains(entry.Key)) throw new ConfigError($"unknown configuration key Bifrost:{entry.Key}");
+        }
+
+        var r = new Reader(section);
+        var stateDir = r.String("StateDir", "./var");
+        if (string.IsNullOrWhiteSpace(stateDir)) throw new ConfigError("Bifrost:StateDir must not be empty");
+
+        var listen = r.String("Api:Listen", "127.0.0.1:6385");
+        if (!IPEndPoint.TryParse(listen, out var endpoint) || endpoint.Port == 0 || !listen.Contains(':', StringComparison.Ordinal))
+            throw new ConfigError($"Bifrost:Api:Listen = '{listen}' is not an address:port (e.g. 127.0.0.1:6385)");
+
+        return new BifrostSettings
+        {
+            StateDir = Path.GetFullPath(stateDir),
+            ApiEndpoint = endpoint,
+            Api = new ApiOptions { Listen = listen, MaxLimit = r.Int("Api:MaxLimit", 1000, min: 1) },
+            Conductor = new ConductorOptions
+            {
+                Host = r.String("Conductor:Host", Environment.MachineName),
+                DeployCallbackTimeout = r.Seconds("Conductor:DeployCallbackTimeout", 1800),
+                CleanCallbackTimeout = r.Seconds("Conductor:CleanCallbackTimeout", 1800),
+                InspectWaitTimeout = r.Seconds("Conductor:InspectWaitTimeout", 1800),
+                CheckProvisionStateInterval = r.Seconds("Conductor:CheckProvisionStateInterval", 60, positive: true),
+                AutomatedClean = r.Bool("Conductor:AutomatedClean", true),
+                PowerStateChangeTimeout = r.Seconds("Conductor:PowerStateChangeTimeout", 60, positive: true),
+            },
+            Fake = new FakeOptions
+            {
+                PowerDelay = r.Seconds("Fake:PowerDelay", 0),
+                BootDelay = r.Seconds("Fake:BootDelay", 0),
+                DeployDelay = r.Seconds("Fake:DeployDelay", 0),
+                CleanDelay = r.Seconds("Fake:CleanDelay", 0),
+                InspectDelay = r.Seconds("Fake:InspectDelay", 0),
+                ManagementDelay = r.Seconds("Fake:ManagementDelay", 0),
+            },
+            MaxHistoryPerNode = r.Int("Store:MaxHistoryPerNode", 500, min: 10),
+            LogLevel = r.Level("Logging:Level", LogEventLevel.Information),
+            LogFile = r.String("Logging:File", "") is { Length: > 0 } file ? Path.GetFullPath(file) : null,
+        };
+    }
+
+    private sealed class Reader(IConfigurationSection section)
+    {
+        public string String(string key, string fallback) => section[key] ?? fallback;
+
+        public int Int(string key, int fallback, int min)
+        {
+            var raw = section[key];
+            if (raw is null) return fallback;
+            if (!int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) || v < min)
+                throw new ConfigError($"Bifrost:{key} = '{raw}' must be an integer of at least {min}");
+            return v;
+        }
+
+        /// <summary>A duration in seconds (fractions allowed); zero disables a timeout where that makes sense.</summary>
+        public TimeSpan Seconds(string key, double fallback, bool positive = false)
+        {
+            var raw = section[key];
+            if (raw is null) return TimeSpan.FromSeconds(fallback);
+            if (!double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || v < 0
+                || (positive && v == 0) || v > TimeSpan.MaxValue.TotalSeconds / 2)
+                throw new ConfigError(
+                    $"Bifrost:{key} = '{raw}' must be a number of seconds{(positive ? " greater than 0" : " (0 or more)")}");
+            return TimeSpan.FromSeconds(v);
+        }
+
+        public bool Bool(string key, bool fallback)
+        {
+            var raw = section[key];
+            if (raw is null) return fallback;
+            return bool.TryParse(raw, out var v) ? v : throw new ConfigError($"Bifrost:{key} = '{raw}' must be true or false");
+        }
+
+        public LogEventLevel Level(string key, LogEventLevel fallback)
+        {
+            var raw = section[key];
+            if (raw is null) return fallback;
+            return Enum.TryParse<LogEventLevel>(raw, ignoreCase: true, out var v) && Enum.IsDefined(v)
+                ? v
+                : throw new ConfigError(
+                    $"Bifrost:{key} = '{raw}' must be one of Verbose, Debug, Information, Warning, Error, Fatal");
+        }
+    }
+}

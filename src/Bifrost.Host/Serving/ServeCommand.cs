@@ -1,0 +1,89 @@
+using System.Net.Sockets;
+using Bifrost.Api;
+using Bifrost.Bmc;
+using Bifrost.Domain.Conductor;
+using Bifrost.Domain.Drivers;
+using Bifrost.Domain.Drivers.Fake;
+using Bifrost.Domain.Drivers.Ipmi;
+using Bifrost.Domain.Store;
+using Bifrost.Host.Configuration;
+using Bifrost.Store.Sqlite;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Serilog.Extensions.Logging;
+
+namespace Bifrost.Host.Serving;
+
+/// <summary>The composition root: builds the daemon from settings and runs it until SIGTERM/SIGINT.</summary>
+public static class ServeCommand
+{
+    public static async Task<int> RunAsync(BifrostSettings settings, CancellationToken ct)
+    {
+        Directory.CreateDirectory(settings.StateDir);
+        var serilog = Logging.Create(settings);
+        using var loggerFactory = new SerilogLoggerFactory(serilog, dispose: true);
+        var log = loggerFactory.CreateLogger("Bifrost");
+
+        var migration = await SqliteMigrator.MigrateAsync(settings.DatabasePath, ct);
+        if (migration.From != migration.To)
+            log.LogInformation("database {Path}: schema version {From} → {To}", settings.DatabasePath, migration.From, migration.To);
+
+        var app = Build(settings, loggerFactory);
+        try
+        {
+            await app.StartAsync(ct);
+        }
+        catch (IOException e) when (e.InnerException is SocketException || e.Message.Contains("address", StringComparison.OrdinalIgnoreCase))
+        {
+            await Console.Error.WriteLineAsync($"bifrost: cannot listen on {settings.Api.Listen}: {e.Message}");
+            return 1;
+        }
+        log.LogInformation("Bifrost API listening on http://{Listen} (state in {StateDir})", settings.Api.Listen, settings.StateDir);
+        await app.WaitForShutdownAsync(ct);
+        log.LogInformation("Bifrost stopped");
+        return 0;
+    }
+
+    public static WebApplication Build(BifrostSettings settings, ILoggerFactory loggerFactory)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ContentRootPath = settings.StateDir,
+            EnvironmentName = Environments.Production,
+        });
+        builder.Configuration.Sources.Clear();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(loggerFactory);
+        builder.Host.ConfigureHostOptions(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Limits.MaxRequestBodySize = settings.Api.MaxBodyBytes;
+            k.Listen(settings.ApiEndpoint);
+        });
+
+        var services = builder.Services;
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(settings.Api);
+        services.AddSingleton(settings.Conductor);
+        services.AddSingleton(settings.Fake);
+        services.AddSingleton<INodeStore>(sp => new SqliteNodeStore(
+            new SqliteStoreOptions { DatabasePath = settings.DatabasePath, MaxHistoryPerNode = settings.MaxHistoryPerNode },
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IIpmiClient, UnavailableIpmiClient>();
+        services.AddSingleton(sp => new DriverRegistry(
+        [
+            FakeHardware.Create(settings.Fake, sp.GetRequiredService<TimeProvider>()),
+            IpmiHardware.Create(sp.GetRequiredService<IIpmiClient>()),
+        ]));
+        services.AddSingleton<Conductor>();
+        services.AddHostedService<ConductorService>();
+
+        var app = builder.Build();
+        app.UseBifrostApi();
+        return app;
+    }
+}
