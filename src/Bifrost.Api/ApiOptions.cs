@@ -9,6 +9,10 @@ public sealed class ApiOptions
     /// <summary>The most items one list answer holds (Ironic's [api] max_limit); more pages follow via "next".</summary>
     public int MaxLimit { get; set; } = 1000;
 
-    /// <summary>The largest request body accepted.</summary>
+    /// <summary>The largest request body accepted (answered 413 with Ironic's error body above it).</summary>
     public long MaxBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>The server's own cap: bodies up to here are read to the end before the 413, so the client sees it;
+    /// beyond it the connection is cut.</summary>
+    public long HardBodyLimitBytes => MaxBodyBytes * 16;
 }

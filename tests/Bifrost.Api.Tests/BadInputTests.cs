@@ -160,10 +160,33 @@ public sealed class BadInputTests : ApiFixture
         foreach (var (method, path) in new[] { ("POST", "/v1/nodes"), ("PATCH", "/v1/nodes/{uuid}"), ("POST", "/v1/ports") })
         {
             var reply = await Api.SendAsync(new HttpMethod(method), fill(path), big);
-                Expect.Error(reply, 413);
+            Expect.FaultStartingWith(reply, 413, "Request body too large");
             var next = await Api.GetAsync(fill("/v1/nodes/{uuid}"));
             Assert.That(next.Status, Is.EqualTo(200), $"after a 413: {next}");
         }
+    }
+
+    [Test]
+    public async Task A_chunked_body_over_1_MiB_is_413_too()
+    {
+        var fill = await FreshAsync();
+        var big = System.Text.Encoding.UTF8.GetBytes("{\"driver\": \"fake-hardware\", \"extra\": {\"blob\": \"" + new string('x', 1100 * 1024) + "\"}}");
+        using var http = new HttpClient { BaseAddress = Server.BaseUri };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/nodes");
+        request.Headers.TryAddWithoutValidation("X-OpenStack-Ironic-API-Version", ApiClient.Cli);
+        // A stream of unknown length goes out chunked, so the server only finds out while reading.
+        request.Content = new StreamContent(new UnknownLengthStream(big));
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        request.Headers.TransferEncodingChunked = true;
+        using var response = await http.SendAsync(request);
+        var reply = new Reply((int)response.StatusCode, response, await response.Content.ReadAsStringAsync());
+        Expect.FaultStartingWith(reply, 413, "Request body too large");
+        Assert.That((await Api.GetAsync(fill("/v1/nodes/{uuid}"))).Status, Is.EqualTo(200), "still serving");
+    }
+
+    private sealed class UnknownLengthStream(byte[] data) : MemoryStream(data)
+    {
+        public override bool CanSeek => false;
     }
 
     [Test]
@@ -173,6 +196,7 @@ public sealed class BadInputTests : ApiFixture
         var blob = new string('x', 1000 * 1000);
         var reply = await Api.PatchAsync(fill("/v1/nodes/{uuid}"), $"[{{\"op\": \"add\", \"path\": \"/extra/blob\", \"value\": \"{blob}\"}}]");
         Assert.That(reply.Status, Is.EqualTo(200), reply.ToString());
+        Assert.That((await Api.GetAsync(fill("/v1/nodes/{uuid}"))).Object["extra"]?["blob"]?.GetValue<string>(), Has.Length.EqualTo(blob.Length));
     }
 
     private static IEnumerable<TestCaseData> UnknownPaths()

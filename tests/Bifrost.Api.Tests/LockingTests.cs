@@ -73,7 +73,7 @@ public sealed class LockingTests : ApiFixture
         Assert.That(Text(during, "provision_state"), Is.EqualTo("deploying"), "the deploy must still run for this test to mean anything");
         foreach (var (rule, reply) in attempts)
         {
-            TestContext.Out.WriteLine($"{rule}: {reply.Result}");
+            Assert.That(reply.Result.Status, Is.EqualTo(409), $"{rule}: {reply.Result}");
             Expect.Fault(reply.Result, 409,
                 $"Node {uuid} is locked by host test-conductor, please retry after the current operation is completed.");
         }

@@ -56,6 +56,39 @@ public sealed class MicroversionTests : ApiFixture
     }
 
     [Test]
+    public async Task At_1_1_a_null_name_in_a_create_is_accepted_as_ironic_does()
+    {
+        var reply = await Api.PostAsync("/v1/nodes", "{\"driver\": \"fake-hardware\", \"name\": null}", version: null);
+        Assert.That(reply.Status, Is.EqualTo(201), reply.ToString());
+    }
+
+    [Test]
+    public async Task A_null_for_a_field_newer_than_the_version_is_accepted()
+    {
+        var reply = await Api.PostAsync("/v1/nodes", "{\"driver\": \"fake-hardware\", \"shard\": null}", "1.78");
+        Assert.That(reply.Status, Is.EqualTo(201), reply.ToString());
+    }
+
+    [Test]
+    public async Task At_1_1_patching_the_name_is_406()
+    {
+        var node = await Api.CreateNodeAsync();
+        var reply = await Api.PatchAsync($"/v1/nodes/{Uuid(node)}", new[] { new { op = "replace", path = "/name", value = "x" } }, version: null);
+        Expect.Fault(reply, 406, "Request not acceptable.");
+    }
+
+    [Test]
+    public async Task Patching_shard_needs_1_82()
+    {
+        var node = await Api.CreateNodeAsync();
+        var ops = new[] { new { op = "add", path = "/shard", value = "s1" } };
+        Expect.Fault(await Api.PatchAsync($"/v1/nodes/{Uuid(node)}", ops, "1.78"), 406, "Request not acceptable.");
+        var at182 = await Api.PatchAsync($"/v1/nodes/{Uuid(node)}", ops, "1.82");
+        Assert.That(at182.Status, Is.EqualTo(200), at182.ToString());
+        Assert.That(at182.Object["shard"]?.GetValue<string>(), Is.EqualTo("s1"));
+    }
+
+    [Test]
     public async Task At_1_1_a_node_cannot_be_found_by_name()
     {
         var node = await Api.CreateNodeAsync();

@@ -41,6 +41,16 @@ public sealed class PortTests : ApiFixture
     }
 
     [Test]
+    public async Task Port_detail_lists_full_ports()
+    {
+        var node = await Api.CreateNodeAsync();
+        await Api.CreatePortAsync(Uuid(node), Macs.New());
+        var ports = (await Api.GetAsync($"/v1/ports/detail?node={Name(node)}")).Object["ports"]!.AsArray();
+        Assert.That(ports, Has.Count.EqualTo(1));
+        Assert.That(ports[0]!.AsObject().Select(kv => kv.Key).Order(StringComparer.Ordinal), Is.EqualTo(PortFields));
+    }
+
+    [Test]
     public async Task Patch_and_delete_a_port()
     {
         var node = await Api.CreateNodeAsync();

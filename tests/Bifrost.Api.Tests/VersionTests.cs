@@ -112,6 +112,7 @@ public sealed class VersionTests : ApiFixture
         yield return Case("GET", "/v1/ports/not-a-port", null, "a 404 of an unknown port");
         yield return Case("GET", "/v1/nodes?fields=nope", null, "a 400 of a bad fields query");
         yield return Case("DELETE", "/v1/nodes", null, "a 405 of a wrong method");
+        yield return Case("POST", "/v1/nodes", "{\"extra\": \"" + new string('x', 1100 * 1024) + "\"}", "a 413 of a huge body");
     }
 
     [TestCaseSource(nameof(V1Requests))]

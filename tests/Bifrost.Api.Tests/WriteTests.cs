@@ -189,6 +189,7 @@ public sealed class WriteTests : ApiFixture
         var node = await Api.CreateNodeAsync();
         var set = await Api.PutAsync($"/v1/nodes/{Name(node)}/maintenance", new { reason = "disk swap" });
         Expect.Empty(set, 202);
+        Assert.That(set.Message.Headers.Location, Is.Null, "maintenance answers carry no Location");
         var shown = (await Api.GetAsync($"/v1/nodes/{Uuid(node)}")).Object;
         Assert.That(shown["maintenance"]?.GetValue<bool>(), Is.True);
         Assert.That(shown["maintenance_reason"]?.GetValue<string>(), Is.EqualTo("disk swap"));

@@ -33,7 +33,7 @@ public class RoundTripTests
     [Test]
     public async Task Saved_node_reads_back_with_every_field_and_updated_at_from_the_clock()
     {
-        var clock = new ManualTime(Fixtures.T0.AddDays(1).AddTicks(3));
+        var clock = new ManualClock(Fixtures.T0.AddDays(1).AddTicks(3));
         await using var db = await TestStore.CreateAsync(time: clock);
         var full = Fixtures.FullNode();
         var node = NodeBuilder.Fake("old-name");
@@ -176,7 +176,7 @@ public class RoundTripTests
     [Test]
     public async Task Saved_port_reads_back_with_every_field_and_may_move_to_another_node()
     {
-        var clock = new ManualTime(Fixtures.T0.AddDays(2));
+        var clock = new ManualClock(Fixtures.T0.AddDays(2));
         await using var db = await TestStore.CreateAsync(time: clock);
         var first = NodeBuilder.Fake();
         var second = NodeBuilder.Fake();

@@ -16,11 +16,35 @@ internal static class Http
     /// <summary>The base of Ironic's links, taken from the request as Ironic does.</summary>
     public static string BaseUrl(HttpRequest request) => $"{request.Scheme}://{request.Host}";
 
-    /// <summary>Reads the body as JSON; null when empty. Malformed JSON is a 400, too large a body a 413.</summary>
+    /// <summary>
+    /// Reads the body as JSON; null when empty. Malformed JSON is a 400. A body over
+    /// <see cref="ApiOptions.MaxBodyBytes"/> is a 413 — after reading the rest of it, because a client still
+    /// uploading when the answer comes sees a reset connection instead of the error (the server's hard cap on
+    /// bodies, <see cref="ApiOptions.HardBodyLimitBytes"/>, bounds that reading).
+    /// </summary>
     public static async Task<JsonNode?> ReadJsonAsync(HttpRequest request, CancellationToken ct)
     {
+        var limit = (request.HttpContext.RequestServices.GetService(typeof(ApiOptions)) as ApiOptions)?.MaxBodyBytes
+                    ?? new ApiOptions().MaxBodyBytes;
         using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer, ct);
+        var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            int read;
+            while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+            {
+                if (buffer.Length + read > limit)
+                {
+                    while (await request.Body.ReadAsync(chunk, ct) > 0) { } // drain, see above
+                    throw new ApiException(413, $"Request body too large: the limit is {limit / 1024} KiB.");
+                }
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
         if (buffer.Length == 0) return null;
         try
         {
@@ -37,6 +61,19 @@ internal static class Http
     public static void Require(HttpContext context, ApiVersion since)
     {
         if (Version(context) < since) throw ApiException.NotAcceptable();
+    }
+
+    /// <summary>?fields=a,b: each name must satisfy <paramref name="isField"/> (Ironic answers 500 here; we 400).</summary>
+    public static HashSet<string>? FieldList(HttpContext context, Func<string, bool> isField)
+    {
+        var raw = Query(context, "fields");
+        if (raw is null) return null;
+        var fields = raw.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .ToHashSet(StringComparer.Ordinal);
+        var bad = fields.Where(f => !isField(f)).ToList();
+        return bad.Count > 0
+            ? throw ApiException.BadRequest($"Field(s) \"{string.Join(", ", bad)}\" are not valid")
+            : fields;
     }
 
     public static string? Query(HttpContext context, string name)

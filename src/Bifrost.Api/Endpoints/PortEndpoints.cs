@@ -124,12 +124,6 @@ public static class PortEndpoints
         return port ?? throw new PortNotFoundException(uuid);
     }
 
-    private static HashSet<string>? ParseFields(HttpContext context)
-    {
-        var raw = Http.Query(context, "fields");
-        if (raw is null) return null;
-        var fields = raw.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
-        var bad = fields.Where(f => !PortJson.AllFields.Contains(f)).ToList();
-        return bad.Count > 0 ? throw ApiException.BadRequest($"Field(s) \"{string.Join(", ", bad)}\" are not valid") : fields;
-    }
+    private static HashSet<string>? ParseFields(HttpContext context) =>
+        Http.FieldList(context, PortJson.AllFields.Contains);
 }

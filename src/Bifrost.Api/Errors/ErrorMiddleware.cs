@@ -32,7 +32,7 @@ public sealed partial class ErrorMiddleware(RequestDelegate next, ILogger<ErrorM
         ApiException api => (api.Status, api.Message),
         BifrostException domain => (StatusOf(domain.Kind), domain.Message),
         BadHttpRequestException bad when bad.StatusCode == StatusCodes.Status413PayloadTooLarge =>
-            (413, "Request body too large: the limit is 1 MiB."),
+            (413, "Request body too large."),
         BadHttpRequestException bad => (bad.StatusCode, $"Bad request: {bad.Message}"),
         JsonException json => (400, $"Malformed JSON in request body: {json.Message}"),
         _ => (500, "An internal error occurred; see the Bifrost log for details."),

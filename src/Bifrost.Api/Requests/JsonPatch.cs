@@ -104,7 +104,21 @@ public static class JsonPatch
     };
 
     private static void Fail(PatchOperation op, string reason) =>
-        throw ApiException.BadRequest($"Couldn't apply patch '{PyRepr(op.Raw)}'. Reason: {reason}");
+        throw ApiException.BadRequest($"Couldn't apply patch '{PyRepr(Shown(op))}'. Reason: {reason}");
+
+    /// <summary>The operation as the message echoes it, its value masked when it is a secret: the message is shown
+    /// and logged (Ironic echoes the value as given, ipmi_password included).</summary>
+    private static JsonObject Shown(PatchOperation op)
+    {
+        var key = op.Tokens[^1];
+        if (op.Raw["value"] is not { } value) return op.Raw;
+        var copy = (JsonObject)op.Raw.DeepClone();
+        copy["value"] = Json.Secrets.IsSecretDriverKey(key) || key is "image_url" or "configdrive" ? Json.Secrets.Mask
+            : value is JsonObject o ? Json.Secrets.InstanceInfo(o).DeepClone()
+            : value is JsonValue v && v.TryGetValue<string>(out var text) ? Json.Secrets.MaskUrlCredentials(text)
+            : value.DeepClone();
+        return copy;
+    }
 
     /// <summary>A JSON value written the way Python's repr() writes the equivalent dict/list/str.</summary>
     public static string PyRepr(JsonNode? node)

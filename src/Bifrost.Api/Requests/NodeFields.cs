@@ -82,7 +82,9 @@ public static class NodeFields
                 $"Additional properties are not allowed ({string.Join(", ", unknown.Select(k => $"'{k}'"))} {(unknown.Count == 1 ? "was" : "were")} unexpected)");
         if (!obj.ContainsKey("driver"))
             throw ApiException.BadRequest("Schema error for node: 'driver' is a required property");
-        if (obj.Select(kv => kv.Key).Any(k => NodeJson.ExistsButNewer(k, version)))
+        // Ironic's reject_fields_in_newer_versions: only a value counts (name: null passes at 1.1, "" for conductor_group).
+        if (obj.Any(kv => NodeJson.ExistsButNewer(kv.Key, version) && kv.Value is not null
+                          && !(kv.Key == "conductor_group" && kv.Value.ToJsonString() == "\"\"")))
             throw ApiException.NotAcceptable();
 
         var node = new Node();
@@ -99,12 +101,15 @@ public static class NodeFields
         var doc = new JsonObject();
         foreach (var (name, field) in Table) doc[name] = field.Get(node);
 
+        // As Ironic's _validate_patch: every path must be patchable (400), then none may be newer than the version (406).
+        if (ops.FirstOrDefault(op => !Table.ContainsKey(op.Tokens[0])) is { } bad)
+            throw ApiException.BadRequest(
+                $"Cannot patch {bad.Path}. Only the following can be updated: {string.Join(", ", Table.Keys)}");
+        if (ops.Any(op => NodeJson.ExistsButNewer(op.Tokens[0], version))) throw ApiException.NotAcceptable();
+
         foreach (var op in ops)
         {
             var top = op.Tokens[0];
-            if (!Table.ContainsKey(top) || NodeJson.ExistsButNewer(top, version))
-                throw ApiException.BadRequest(
-                    $"Cannot patch {op.Path}. Only the following can be updated: {string.Join(", ", Table.Keys)}");
             if (op.Tokens.Count == 1 && op.Op == "remove")
             {
                 doc[top] = null; // removing a top-level field resets it

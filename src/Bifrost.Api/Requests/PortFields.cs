@@ -48,7 +48,7 @@ public static class PortFields
             var top = op.Tokens[0];
             if (!Writable.Contains(top))
                 throw ApiException.BadRequest(
-                    $"Cannot patch /{top}. Only the following can be updated: {string.Join(", ", Writable)}");
+                    $"Cannot patch {op.Path}. Only the following can be updated: {string.Join(", ", Writable)}");
             if (op.Tokens.Count == 1 && op.Op == "remove") doc[top] = null;
             else JsonPatch.Apply(doc, op);
         }

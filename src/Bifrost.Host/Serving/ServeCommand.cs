@@ -61,7 +61,7 @@ public static class ServeCommand
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
-            k.Limits.MaxRequestBodySize = settings.Api.MaxBodyBytes;
+            k.Limits.MaxRequestBodySize = settings.Api.HardBodyLimitBytes;
             k.Listen(settings.ApiEndpoint);
         });
 

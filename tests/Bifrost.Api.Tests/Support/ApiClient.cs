@@ -57,6 +57,8 @@ public sealed class ApiClient(BifrostServer server) : IDisposable
                 var text = body as string ?? JsonSerializer.Serialize(body);
                 request.Content = new StringContent(text, Encoding.UTF8, "application/json");
             }
+            // No Expect: 100-continue, like the python client: the server must still answer an oversized body
+            // with its 413 rather than a reset connection.
         }
         using var response = await _http.SendAsync(request);
         var content = await response.Content.ReadAsStringAsync();
