@@ -40,6 +40,7 @@ public sealed class HistoryTests : ApiFixture
 
     [TestCase("?detail=True")]
     [TestCase("?detail=true")]
+    [TestCase("/detail")]
     public async Task Detail_adds_event_type_conductor_and_user(string query)
     {
         var (_, history) = await ManagedAndProvidedAsync(query);

@@ -13,6 +13,7 @@ public abstract class CliFixture
     private TempDirectory? _home;
     private BifrostProcess? _daemon;
     private BaremetalCli? _cli;
+    private bool _stoppedByTest;
 
     /// <summary>Configuration overrides for this fixture's daemon (env form, e.g. <c>Bifrost__Fake__DeployDelay</c>).</summary>
     protected virtual IDictionary<string, string> DaemonEnvironment => new Dictionary<string, string>();
@@ -36,8 +37,10 @@ public abstract class CliFixture
         {
             if (_daemon is not null)
             {
-                var crashed = _daemon.HasExited;
+                var crashed = _daemon.HasExited && !_stoppedByTest;
                 await _daemon.DisposeAsync();
+                // A failure here is printed, but NUnit does not fail the run for it: the checks that count run after
+                // every call, after every test, and in SecretTests after a clean stop.
                 Assert.That(crashed, Is.False, "the daemon died during the fixture:\n" + _daemon.ReadLogSafe());
                 AssertNoSecretInLog(_daemon.ReadLogSafe());
             }
@@ -45,10 +48,31 @@ public abstract class CliFixture
         finally
         {
             _home?.Dispose();
-            // Keep the daemon's state and log for a failed fixture; the path is in the test output.
-            if (TestContext.CurrentContext.Result.Outcome.Status == NUnit.Framework.Interfaces.TestStatus.Passed) _state?.Dispose();
+            // Keep the daemon's state and log for a failed fixture (or when BIFROST_E2E_KEEP=1); the path is printed.
+            var passed = TestContext.CurrentContext.Result.Outcome.Status == NUnit.Framework.Interfaces.TestStatus.Passed;
+            if (passed && Environment.GetEnvironmentVariable("BIFROST_E2E_KEEP") != "1") _state?.Dispose();
             else TestContext.Progress.WriteLine($"{GetType().Name}: daemon state and log kept in {_state?.Path}");
         }
+    }
+
+    /// <summary>
+    /// After every test: the daemon is still up (a crash is the test's fault, not the next one's), and its log, now
+    /// including anything written after the test's last call, holds no secret.
+    /// </summary>
+    [TearDown]
+    public void DaemonSurvivedWithoutLeaking()
+    {
+        if (_daemon is null || _stoppedByTest) return;
+        Assert.That(_daemon.HasExited, Is.False, "the daemon died:\n" + _daemon.ReadLogSafe());
+        AssertNoSecretInLog(_daemon.ReadLog());
+    }
+
+    /// <summary>Stops the daemon with SIGTERM (it must exit 0) and returns its whole log, shutdown included.</summary>
+    protected async Task<string> StopDaemonNowAsync()
+    {
+        _stoppedByTest = true;
+        Assert.That(await Daemon.StopAsync(), Is.Zero, "bifrost serve exit code after SIGTERM");
+        return Daemon.ReadLogSafe();
     }
 
     /// <summary>Registers a password the tests hand to Bifrost; it must never come back in output or logs.</summary>

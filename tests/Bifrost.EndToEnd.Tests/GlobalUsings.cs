@@ -2,8 +2,7 @@ global using System.Text.Json;
 global using Bifrost.TestKit;
 global using NUnit.Framework;
 
-// Each fixture owns one daemon and its own state directory, so fixtures can run side by side. Most of a CLI call is
-// Python start-up or a --wait poll sleeping, so three at a time keep two cores busy without starving the
-// time-sensitive observations (transient states seen through `node show`).
+// Each fixture owns one daemon and its own state directory, so fixtures can run side by side. A CLI call is mostly
+// Python start-up (CPU) and TransientStateTests mostly sleeps, so four at a time keep two cores busy.
 [assembly: Parallelizable(ParallelScope.Fixtures)]
-[assembly: LevelOfParallelism(3)]
+[assembly: LevelOfParallelism(4)]

@@ -15,15 +15,20 @@ public static class HistoryEndpoints
 {
     public static void Map(IEndpointRouteBuilder app)
     {
-        app.MapGet("/v1/nodes/{ident}/history", List);
+        app.MapGet("/v1/nodes/{ident}/history", (HttpContext c, Conductor k, ApiOptions o, string ident) =>
+            List(c, k, o, ident, detail: false));
+        // `baremetal node history list --long` asks for this; Ironic 21.4 answers 404 here, Bifrost serves it.
+        app.MapGet("/v1/nodes/{ident}/history/detail", (HttpContext c, Conductor k, ApiOptions o, string ident) =>
+            List(c, k, o, ident, detail: true));
         app.MapGet("/v1/nodes/{ident}/history/{eventUuid}", Show);
     }
 
-    private static async Task<IResult> List(HttpContext context, Conductor conductor, ApiOptions options, string ident)
+    private static async Task<IResult> List(
+        HttpContext context, Conductor conductor, ApiOptions options, string ident, bool detail)
     {
         RequireHistory(context);
         var node = await NodeEndpoints.Resolve(context, conductor, ident);
-        var detail = Http.QueryBool(context, "detail") ?? false;
+        detail |= Http.QueryBool(context, "detail") ?? false;
         var limit = Http.Limit(context, options.MaxLimit);
         var events = await conductor.Store.ListHistoryAsync(node.Uuid, limit, Http.Marker(context), context.RequestAborted);
         var baseUrl = Http.BaseUrl(context.Request);

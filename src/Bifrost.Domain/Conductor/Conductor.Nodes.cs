@@ -89,7 +89,7 @@ public sealed partial class Conductor
         if (!on) node.Fault = null;
         var message = on ? $"maintenance set{(reason is null ? "" : $": {reason}")}" : "maintenance cleared";
         await task.SaveAsync(HistoryEventType.Maintenance, HistorySeverity.Info, message, ct);
-        Log.Maintenance(_log, node.ToString(), on ? "on" : "off", reason);
+        Log.Maintenance(_log, node.ToString(), on ? "on" : "off", reason ?? "");
     }
 
     /// <summary>Every interface's hardware-free validation, keyed by interface type (GET .../validate).</summary>

@@ -91,7 +91,7 @@ public sealed partial class Conductor
         var severity = lastError is null ? HistorySeverity.Info : HistorySeverity.Error;
         await Store.SaveNodeAsync(node, NewHistory(node, HistoryEventType.Provisioning, severity, line), ct);
         Log.Transition(_log, node.ToString(), result.From.ToWire(), result.To.ToWire(),
-            result.Target?.ToWire() ?? "none", lastError);
+            result.Target?.ToWire() ?? "none", lastError ?? "");
     }
 
     internal NodeHistoryEvent NewHistory(Node node, string eventType, string severity, string message) => new()
