@@ -18,6 +18,8 @@ public sealed class NodeJsonTests : ApiFixture
         "raid_interface", "rescue_interface", "reservation", "resource_class", "retired", "retired_reason",
         "secure_boot", "states", "storage_interface", "target_power_state", "target_provision_state",
         "target_raid_config", "traits", "updated_at", "uuid", "vendor_interface",
+        // IRONIC-API.md §5 lists volume among the link fields; the CLI just does not print it.
+        "volume",
     ];
 
     private static readonly string[] ListView =

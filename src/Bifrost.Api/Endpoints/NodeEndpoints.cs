@@ -19,8 +19,8 @@ public static class NodeEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         var nodes = app.MapGroup("/v1/nodes");
-        nodes.MapGet("", (HttpContext c, Conductor k, ApiOptions o) => List(c, k, o, detail: false));
-        nodes.MapGet("/detail", (HttpContext c, Conductor k, ApiOptions o) => List(c, k, o, detail: true));
+        nodes.MapGet("", (HttpContext c, Conductor k, ApiOptions o) => Http.GatedList(c, () => List(c, k, o, detail: false)));
+        nodes.MapGet("/detail", (HttpContext c, Conductor k, ApiOptions o) => Http.GatedList(c, () => List(c, k, o, detail: true)));
         nodes.MapPost("", Create);
         nodes.MapGet("/{ident}", Show);
         nodes.MapPatch("/{ident}", Patch);

@@ -17,8 +17,10 @@ public static class PortEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         var ports = app.MapGroup("/v1/ports");
-        ports.MapGet("", (HttpContext c, Conductor k, ApiOptions o) => List(c, k, o, detail: false, nodeIdent: null));
-        ports.MapGet("/detail", (HttpContext c, Conductor k, ApiOptions o) => List(c, k, o, detail: true, nodeIdent: null));
+        ports.MapGet("", (HttpContext c, Conductor k, ApiOptions o) =>
+            Http.GatedList(c, () => List(c, k, o, detail: false, nodeIdent: null)));
+        ports.MapGet("/detail", (HttpContext c, Conductor k, ApiOptions o) =>
+            Http.GatedList(c, () => List(c, k, o, detail: true, nodeIdent: null)));
         ports.MapPost("", Create);
         ports.MapGet("/{uuid}", Show);
         ports.MapPatch("/{uuid}", Patch);

@@ -88,6 +88,7 @@ public static class NodeJson
         new("updated_at", V(1), (w, n, _) => WriteTimestamp(w, "updated_at", n.UpdatedAt)),
         new("uuid", V(1), (w, n, _) => w.WriteString("uuid", n.Uuid.ToString())),
         new("vendor_interface", V(31), (w, n, _) => WriteStringOrNull(w, "vendor_interface", n.Interfaces.Vendor)),
+        new("volume", V(32), (w, n, c) => WriteLinks(w, "volume", c.BaseUrl, $"nodes/{n.Uuid}/volume")),
     ];
 
     private static readonly Dictionary<string, Field> ByName = Fields.ToDictionary(f => f.Name, StringComparer.Ordinal);
