@@ -168,6 +168,10 @@ def table(d, out=None):
                      ("create", "after the create run")):
         lines.append("| %s | %s | %s |" % (label, mb("ironic_rss_%s_kb" % k), mb("bifrost_rss_%s_kb" % k)))
     lines.append("| peak (VmHWM) at the end | %s | %s |" % (mb("ironic_hwm_kb"), mb("bifrost_hwm_kb")))
+    disturbed = [k for k in ENDPOINTS for srv in ("ironic", "bifrost") if "disturbed" in cpu(d, srv, k[0])]
+    if disturbed:
+        lines.insert(0, "**Warning: other processes used more than 0.2 CPU during %d of the 8 measurements "
+                        "(see the CPU table); those figures understate both servers.**\n" % len(disturbed))
     md = "\n".join(lines)
     print(md)
     if invalid:
@@ -183,9 +187,10 @@ def write_results(out, f, md):
 
 - Command: `{cmd}` (NODES={nodes}; `{wrkargs}`; each GET measurement after a discarded {warmup} s warm-up;
   every measurement starts once the server is idle again)
-- Machine: {nproc} CPUs ({cpu}), {mem} RAM, {os}. wrk and the server under test share these CPUs.
+- Machine: {nproc} CPUs ({cpu}), {mem} RAM, {os}. wrk and the server under test share these CPUs;
+  both servers, wrk and the seeder ran under `{nice}` because other work may share the machine.
 - Versions: Ironic {ironic_version} (Debian python3-ironic, single process, SQLite, noauth), {wrk_version},
-  .NET SDK {dotnet_version}, Bifrost at git {git_rev}.
+  .NET SDK {dotnet_version}, Bifrost at git {git_rev} (sha256 of src/**/*.cs: {src_hash}).
 - Data: {nodes} nodes (`bench-NNNNN`, driver fake-hardware, driver_info + properties) and {ports} ports
   (2 unique MACs per node) in each server. Bifrost: seeded through its own API by `seed_api.py`
   ({bifrost_seed}). Ironic: `bench-00001` and its 2 ports created through Ironic's API, then cloned in
@@ -196,8 +201,8 @@ def write_results(out, f, md):
 
 {md}
 """.format(md=md, **{k: g(k, "?") for k in (
-        "date", "cmd", "nodes", "warmup", "wrkargs", "nproc", "cpu", "mem", "os",
-        "ironic_version", "wrk_version", "dotnet_version", "git_rev", "ports", "bifrost_seed", "elapsed")})
+        "date", "cmd", "nodes", "warmup", "wrkargs", "nice", "nproc", "cpu", "mem", "os",
+        "ironic_version", "wrk_version", "dotnet_version", "git_rev", "src_hash", "ports", "bifrost_seed", "elapsed")})
     text = open(out).read() if os.path.exists(out) else ""
     if MARKER not in text:
         text = HEADER + "\n" + MARKER + "\n"

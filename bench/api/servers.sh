@@ -8,7 +8,7 @@ ironic_phase() {  # the real Ironic: single process, SQLite, noauth, fake-hardwa
   log "ironic: create_schema"
   $IRONIC_PY -c 'import sys; from ironic.cmd.dbsync import main; sys.exit(main())' \
     --config-file "$dir/ironic.conf" create_schema > "$dir/dbsync.log" 2>&1 || die "ironic dbsync ($dir/dbsync.log)"
-  $IRONIC_PY -c 'from ironic.cmd.singleprocess import main; main()' --config-file "$dir/ironic.conf" \
+  "${NICE[@]}" $IRONIC_PY -c 'from ironic.cmd.singleprocess import main; main()' --config-file "$dir/ironic.conf" \
     > "$dir/stdout.log" 2>&1 &
   pid=$!; PIDS+=("$pid")
   log "ironic: pid $pid, waiting for $base/v1"
@@ -27,17 +27,19 @@ bifrost_phase() {  # Bifrost: Release build, own state dir, seeded through its A
   local bin=$REPO/src/Bifrost.Host/bin/Release/net10.0/bifrost
   port=$(free_port) base=http://127.0.0.1:$port
   mkdir -p "$dir/state"
+  # Which daemon source was measured (the tree may have no commit yet, and changes while others work).
+  fact src_hash "$(cd "$REPO" && find src -name '*.cs' -not -path '*/obj/*' | sort | xargs sha256sum | sha256sum | cut -c1-12)"
   if [[ ${SKIP_BUILD:-0} != 1 ]]; then
     log "bifrost: dotnet build -c Release src/Bifrost.Host"
     dotnet build -c Release "$REPO/src/Bifrost.Host" > "$dir/build.log" 2>&1 ||
       { tail -20 "$dir/build.log" >&2; die "bifrost build ($dir/build.log)"; }
   fi
   [[ -x $bin ]] || die "no $bin"
-  Bifrost__StateDir=$dir/state Bifrost__Api__Listen=127.0.0.1:$port "$bin" serve > "$dir/stdout.log" 2>&1 &
+  Bifrost__StateDir=$dir/state Bifrost__Api__Listen=127.0.0.1:$port "${NICE[@]}" "$bin" serve > "$dir/stdout.log" 2>&1 &
   pid=$!; PIDS+=("$pid")
   log "bifrost: pid $pid, waiting for $base/v1"
   wait_ready "$base/v1" "$pid" "$dir/stdout.log"
-  seed=$(python3 "$HERE/seed_api.py" "$base" 1 "$NODES" "$SEED_WORKERS") || die "bifrost: seeding through the API"
+  seed=$("${NICE[@]}" python3 "$HERE/seed_api.py" "$base" 1 "$NODES" "$SEED_WORKERS") || die "bifrost: seeding through the API"
   log "bifrost: $seed"
   fact bifrost_seed "$seed"
   bench_server bifrost "$base" "$pid"
