@@ -32,17 +32,10 @@ public static class HistoryEndpoints
         var limit = Http.Limit(context, options.MaxLimit);
         var events = await conductor.Store.ListHistoryAsync(node.Uuid, limit, Http.Marker(context), context.RequestAborted);
         var baseUrl = Http.BaseUrl(context.Request);
-        return Http.Json(200, w =>
-        {
-            w.WriteStartObject();
-            w.WritePropertyName("history");
-            w.WriteStartArray();
-            foreach (var e in events) Write(w, e, baseUrl, detail);
-            w.WriteEndArray();
-            if (events.Count == limit && limit > 0)
-                w.WriteString("next", $"{baseUrl}/v1/nodes/{node.Uuid}/history?limit={limit}&marker={events[^1].Uuid}");
-            w.WriteEndObject();
-        });
+        var next = events.Count == limit && limit > 0
+            ? $"{baseUrl}/v1/nodes/{node.Uuid}/history?limit={limit}&marker={events[^1].Uuid}"
+            : null;
+        return Http.Collection("history", events, (w, e) => Write(w, e, baseUrl, detail), next);
     }
 
     private static async Task<IResult> Show(HttpContext context, Conductor conductor, string ident, string eventUuid)

@@ -132,6 +132,19 @@ internal static class Http
         }
     }
 
+    /// <summary>Ironic's collection answer: <c>{"KEY": [items], "next": URL}</c>, "next" only when a page is full.</summary>
+    public static IResult Collection<T>(string key, IReadOnlyList<T> items, Action<Utf8JsonWriter, T> writeItem, string? next) =>
+        Json(200, w =>
+        {
+            w.WriteStartObject();
+            w.WritePropertyName(key);
+            w.WriteStartArray();
+            foreach (var item in items) writeItem(w, item);
+            w.WriteEndArray();
+            if (next is not null) w.WriteString("next", next);
+            w.WriteEndObject();
+        });
+
     public static IResult Json(int status, Action<Utf8JsonWriter> write, string? location = null) =>
         new JsonBodyResult(status, write, location);
 

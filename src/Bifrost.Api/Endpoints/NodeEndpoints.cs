@@ -64,16 +64,7 @@ public static class NodeEndpoints
         var json = JsonContext(context, conductor);
         IReadOnlyCollection<string>? only = detail ? null : (IReadOnlyCollection<string>?)fields ?? NodeJson.ListView;
         var next = nodes.Count == limit && limit > 0 ? NextLink(context, detail, fields, limit, nodes[^1].Uuid) : null;
-        return Http.Json(200, w =>
-        {
-            w.WriteStartObject();
-            w.WritePropertyName("nodes");
-            w.WriteStartArray();
-            foreach (var node in nodes) NodeJson.Write(w, node, json, only);
-            w.WriteEndArray();
-            if (next is not null) w.WriteString("next", next);
-            w.WriteEndObject();
-        });
+        return Http.Collection("nodes", nodes, (w, node) => NodeJson.Write(w, node, json, only), next);
     }
 
     private static async Task<IResult> Show(HttpContext context, Conductor conductor, string ident)

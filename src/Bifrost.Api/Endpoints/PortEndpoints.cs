@@ -64,16 +64,7 @@ public static class PortEndpoints
         var next = ports.Count == limit && limit > 0
             ? $"{baseUrl}/v1/ports{(detail ? "/detail" : "")}?limit={limit}&marker={ports[^1].Uuid}"
             : null;
-        return Http.Json(200, w =>
-        {
-            w.WriteStartObject();
-            w.WritePropertyName("ports");
-            w.WriteStartArray();
-            foreach (var p in ports) PortJson.Write(w, p, baseUrl, only);
-            w.WriteEndArray();
-            if (next is not null) w.WriteString("next", next);
-            w.WriteEndObject();
-        });
+        return Http.Collection("ports", ports, (w, p) => PortJson.Write(w, p, baseUrl, only), next);
     }
 
     private static async Task<IResult> Show(HttpContext context, Conductor conductor, string uuid)
