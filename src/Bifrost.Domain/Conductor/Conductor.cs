@@ -34,9 +34,6 @@ public sealed partial class Conductor
     public ConductorOptions Options { get; }
     public TimeProvider Time { get; }
 
-    /// <summary>How many background operations are running now.</summary>
-    public int RunningCount => _running.Count;
-
     /// <summary>Finds a node by UUID, or by name when <paramref name="allowName"/> (API ≥ 1.5).</summary>
     public async Task<Node> GetNodeAsync(string ident, bool allowName = true, CancellationToken ct = default)
     {

@@ -37,6 +37,4 @@ public sealed class HardwareType
         ("management", Management), ("network", Network), ("power", Power), ("raid", Raid), ("rescue", Rescue),
         ("storage", Storage),
     ];
-
-    public IEnumerable<(string Type, IDriverInterface Impl)> AllWithVendor => All.Append(("vendor", Vendor));
 }

@@ -22,8 +22,6 @@ public static partial class Identifiers
         return true;
     }
 
-    public static bool LooksLikeUuid(string value) => Guid.TryParse(value, out _);
-
     [GeneratedRegex("^[A-Za-z0-9\\-._~]+$")]
     private static partial Regex NamePattern();
 

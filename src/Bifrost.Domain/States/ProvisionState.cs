@@ -62,12 +62,6 @@ public static class ProvisionStates
         ProvisionState.Active, ProvisionState.Error,
     };
 
-    /// <summary>States where the conductor waits for an agent; a timeout sweeps them.</summary>
-    public static readonly IReadOnlySet<ProvisionState> Waiting = new HashSet<ProvisionState>
-    {
-        ProvisionState.DeployWait, ProvisionState.CleanWait, ProvisionState.InspectWait,
-    };
-
     /// <summary>States in which a node may be deleted without maintenance (Ironic's DELETE_ALLOWED_STATES).</summary>
     public static readonly IReadOnlyList<ProvisionState> DeleteAllowed =
     [
@@ -86,10 +80,6 @@ public static class ProvisionStates
 
     public static ProvisionState Parse(string wire) =>
         TryParse(wire, out var s) ? s : throw new FormatException($"Unknown provision state '{wire}'.");
-
-    public static bool IsFailure(this ProvisionState s) =>
-        s is ProvisionState.DeployFailed or ProvisionState.CleanFailed or ProvisionState.InspectFailed
-            or ProvisionState.AdoptFailed or ProvisionState.Error;
 
     public static bool IsStable(this ProvisionState s) => Stable.Contains(s);
 

@@ -22,10 +22,6 @@ public sealed record IpmiDriverInfo(
 {
     public const int DefaultPort = 623;
 
-    /// <summary>Every driver_info key the ipmi hardware type reads.</summary>
-    public static readonly IReadOnlyList<string> Keys =
-        ["ipmi_address", "ipmi_port", "ipmi_username", "ipmi_password", "ipmi_cipher_suite", "ipmi_priv_level"];
-
     private static readonly Dictionary<string, IpmiPrivilege> Privileges = new(StringComparer.Ordinal)
     {
         ["ADMINISTRATOR"] = IpmiPrivilege.Administrator,
