@@ -5,6 +5,7 @@ using Bifrost.Api.Errors;
 using Bifrost.Api.Requests;
 using Bifrost.Api.Versioning;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Bifrost.Api.Endpoints;
 
@@ -24,8 +25,7 @@ internal static class Http
     /// </summary>
     public static async Task<JsonNode?> ReadJsonAsync(HttpRequest request, CancellationToken ct)
     {
-        var limit = (request.HttpContext.RequestServices.GetService(typeof(ApiOptions)) as ApiOptions)?.MaxBodyBytes
-                    ?? new ApiOptions().MaxBodyBytes;
+        var limit = request.HttpContext.RequestServices.GetRequiredService<ApiOptions>().MaxBodyBytes;
         using var buffer = new MemoryStream();
         var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
         try

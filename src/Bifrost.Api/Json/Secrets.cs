@@ -16,12 +16,14 @@ public static partial class Secrets
     public static JsonObject DriverInfo(JsonObject info) => MaskWhere(info, IsSecretDriverKey);
 
     /// <summary>instance_info: image_url (a temp URL with a signature), configdrive; credentials in URLs.</summary>
-    public static JsonObject InstanceInfo(JsonObject info) =>
-        MaskWhere(info, k => k is "image_url" or "configdrive" || IsSecretDriverKey(k));
+    public static JsonObject InstanceInfo(JsonObject info) => MaskWhere(info, IsSecretInstanceKey);
 
-    /// <summary>driver_internal_info: the agent's secret token.</summary>
+    /// <summary>driver_internal_info: the agent's secret token (agent_secret_token) and any other token.</summary>
     public static JsonObject DriverInternalInfo(JsonObject info) =>
-        MaskWhere(info, k => k is "agent_secret_token" || k.EndsWith("_token", StringComparison.Ordinal));
+        MaskWhere(info, k => k.EndsWith("_token", StringComparison.Ordinal));
+
+    /// <summary>Keys whose value is never shown in instance_info; a superset of driver_info's.</summary>
+    public static bool IsSecretInstanceKey(string key) => key is "image_url" or "configdrive" || IsSecretDriverKey(key);
 
     public static bool IsSecretDriverKey(string key) =>
         key.EndsWith("password", StringComparison.Ordinal)

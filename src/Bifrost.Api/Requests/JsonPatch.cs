@@ -113,7 +113,7 @@ public static class JsonPatch
         var key = op.Tokens[^1];
         if (op.Raw["value"] is not { } value) return op.Raw;
         var copy = (JsonObject)op.Raw.DeepClone();
-        copy["value"] = Json.Secrets.IsSecretDriverKey(key) || key is "image_url" or "configdrive" ? Json.Secrets.Mask
+        copy["value"] = Json.Secrets.IsSecretInstanceKey(key) ? Json.Secrets.Mask
             : value is JsonObject o ? Json.Secrets.InstanceInfo(o).DeepClone()
             : value is JsonValue v && v.TryGetValue<string>(out var text) ? Json.Secrets.MaskUrlCredentials(text)
             : value.DeepClone();
