@@ -19,8 +19,13 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-# Debian packages of the peers: python3-ironicclient gives the real `baremetal` CLI.
-peers=(python3-ironicclient)
+# Debian packages of the real peers the tests drive:
+#   python3-ironicclient: the `baremetal` CLI;      openipmi, ipmitool, freeipmi-tools: a BMC (ipmi_sim) and clients;
+#   isc-dhcp-client, udhcpc, busybox, nmap, kea-admin (perfdhcp), dnsmasq-base: DHCP clients and a site DHCP server;
+#   tftp-hpa, atftp, curl: TFTP clients;            qemu-system-x86, ipxe-qemu, ovmf, ipxe: firmware that PXE-boots;
+#   tshark: golden-byte captures;                   iproute2: network namespaces.
+peers=(python3-ironicclient openipmi ipmitool freeipmi-tools isc-dhcp-client udhcpc busybox nmap kea-admin dnsmasq-base
+       tftp-hpa atftp curl qemu-system-x86 ipxe-qemu ovmf ipxe tshark iproute2)
 if [ "$(id -u)" = 0 ]; then
   missing=()
   for p in "${peers[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

@@ -1,29 +1,27 @@
-using Bifrost.Domain.Drivers;
 using Bifrost.Domain.Drivers.Ipmi;
-using Bifrost.Domain.Errors;
-using Bifrost.Domain.Nodes;
 
 namespace Bifrost.Bmc;
 
 /// <summary>
 /// Stands in for Bifrost's own RMCP+ client until it lands: every BMC operation fails with a clear error naming the
-/// node and BMC (never the password), so an ipmi node's manage goes back to enroll and a power action sets
-/// last_error, instead of pretending to have done something.
+/// node and BMC (never the password), instead of pretending to have done something.
 /// </summary>
 public sealed class UnavailableIpmiClient : IIpmiClient
 {
-    public Task<string?> GetPowerStateAsync(Node node, IpmiDriverInfo bmc, CancellationToken ct) =>
-        throw Unavailable(node, bmc, "read the power state");
+    public Task VerifyAsync(IpmiTarget target, CancellationToken ct) => throw Unavailable(target, "open a session");
 
-    public Task SetPowerStateAsync(Node node, IpmiDriverInfo bmc, string target, TimeSpan? timeout, CancellationToken ct) =>
-        throw Unavailable(node, bmc, $"set power to '{target}'");
+    public Task<bool> GetPowerOnAsync(IpmiTarget target, CancellationToken ct) =>
+        throw Unavailable(target, "read the power state");
 
-    public Task<BootDeviceInfo> GetBootDeviceAsync(Node node, IpmiDriverInfo bmc, CancellationToken ct) =>
-        throw Unavailable(node, bmc, "read the boot device");
+    public Task ChassisControlAsync(IpmiTarget target, ChassisAction action, CancellationToken ct) =>
+        throw Unavailable(target, $"send chassis control {action}");
 
-    public Task SetBootDeviceAsync(Node node, IpmiDriverInfo bmc, string device, bool persistent, CancellationToken ct) =>
-        throw Unavailable(node, bmc, $"set the boot device to {device}");
+    public Task<IpmiBootSetting?> GetBootDeviceAsync(IpmiTarget target, CancellationToken ct) =>
+        throw Unavailable(target, "read the boot device");
 
-    private static DriverOperationException Unavailable(Node node, IpmiDriverInfo bmc, string what) =>
-        new($"cannot {what} of node {node.Uuid} at BMC {bmc.Address}:{bmc.Port}: this Bifrost build has no IPMI client yet.");
+    public Task SetBootDeviceAsync(IpmiTarget target, IpmiBootSetting setting, CancellationToken ct) =>
+        throw Unavailable(target, $"set the boot device to {setting.Device}");
+
+    private static IpmiException Unavailable(IpmiTarget target, string what) =>
+        new(IpmiErrorKind.Unreachable, $"cannot {what} of {target.Describe()}: this Bifrost build has no IPMI client yet.");
 }

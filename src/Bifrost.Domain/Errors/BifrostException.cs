@@ -64,5 +64,5 @@ public sealed class NodeInMaintenanceException(Guid node)
         $"The provisioning operation can't be performed on node {node} because it's in maintenance mode.");
 
 /// <summary>A driver could not do what was asked (BMC unreachable, bad credentials, ...).</summary>
-public sealed class DriverOperationException(string message, Exception? inner = null)
+public class DriverOperationException(string message, Exception? inner = null)
     : BifrostException(message, ErrorKind.Internal, inner);

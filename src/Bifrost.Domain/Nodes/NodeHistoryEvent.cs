@@ -31,4 +31,12 @@ public static class HistoryEventType
     public const string Maintenance = "maintenance";
     public const string Conductor = "conductor";
     public const string Management = "management";
+    /// <summary>A DHCP exchange with one of the node's MACs.</summary>
+    public const string Dhcp = "dhcp";
+    /// <summary>A TFTP transfer to one of the node's MACs (by the address its lease gave it).</summary>
+    public const string Tftp = "tftp";
+    /// <summary>An HTTP boot hop: the iPXE script, a kernel, a ramdisk or an image fetched.</summary>
+    public const string Boot = "boot";
+    /// <summary>A BMC conversation (session, power, boot device).</summary>
+    public const string Bmc = "bmc";
 }

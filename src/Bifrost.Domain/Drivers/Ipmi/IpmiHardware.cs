@@ -14,11 +14,14 @@ public static class IpmiHardware
 {
     public const string Name = "ipmi";
 
-    public static HardwareType Create(IIpmiClient client) => new()
+    /// <param name="pollInterval">How often a power change polls the chassis status (default 1 s).</param>
+    /// <param name="defaultBootMode">The boot mode of nodes that name none (Ironic's default_boot_mode).</param>
+    public static HardwareType Create(
+        IIpmiClient client, TimeProvider? clock = null, TimeSpan? pollInterval = null, string defaultBootMode = BootModes.Uefi) => new()
     {
         Name = Name,
-        Power = new IpmiPower(client),
-        Management = new IpmiManagement(client),
+        Power = new IpmiPower(client, clock ?? TimeProvider.System, pollInterval ?? TimeSpan.FromSeconds(1)),
+        Management = new IpmiManagement(client, defaultBootMode),
         Boot = new IpxeBoot(),
         Deploy = new DirectDeploy(),
         Inspect = new NoInspect(),
@@ -31,7 +34,10 @@ public static class IpmiHardware
         Vendor = new NoopInterface("ipmitool"),
     };
 
-    private static ValidationResult ValidateInfo(Node node)
+    /// <summary>The BMC of a node, from its driver_info (validated first by the caller, so parse errors are user errors).</summary>
+    internal static IpmiTarget Target(Node node) => new(node.Uuid, node.Name, IpmiDriverInfo.Parse(node.DriverInfo));
+
+    internal static ValidationResult ValidateInfo(Node node)
     {
         try
         {
@@ -42,32 +48,6 @@ public static class IpmiHardware
         {
             return ValidationResult.Fail(e.Message);
         }
-    }
-
-    private sealed class IpmiPower(IIpmiClient client) : IPowerInterface
-    {
-        public string Name => "ipmitool";
-        public ValidationResult Validate(Node node) => ValidateInfo(node);
-
-        public Task<string?> GetPowerStateAsync(Node node, CancellationToken ct) =>
-            client.GetPowerStateAsync(node, IpmiDriverInfo.Parse(node.DriverInfo), ct);
-
-        public Task SetPowerStateAsync(Node node, string target, TimeSpan? timeout, CancellationToken ct) =>
-            client.SetPowerStateAsync(node, IpmiDriverInfo.Parse(node.DriverInfo), target, timeout, ct);
-    }
-
-    private sealed class IpmiManagement(IIpmiClient client) : IManagementInterface
-    {
-        public string Name => "ipmitool";
-        public ValidationResult Validate(Node node) => ValidateInfo(node);
-
-        public IReadOnlyList<string> SupportedBootDevices(Node node) => ["pxe", "disk", "cdrom", "bios", "safe"];
-
-        public Task<BootDeviceInfo> GetBootDeviceAsync(Node node, CancellationToken ct) =>
-            client.GetBootDeviceAsync(node, IpmiDriverInfo.Parse(node.DriverInfo), ct);
-
-        public Task SetBootDeviceAsync(Node node, string device, bool persistent, CancellationToken ct) =>
-            client.SetBootDeviceAsync(node, IpmiDriverInfo.Parse(node.DriverInfo), device, persistent, ct);
     }
 
     private sealed class IpxeBoot : IBootInterface
