@@ -26,4 +26,24 @@ public sealed class ConductorOptions
 
     /// <summary>How long a request waits for a node's lock before answering 409 NodeLocked.</summary>
     public TimeSpan LockWait { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often the power state of every node is read from its BMC (sync_power_state_interval). Zero: never.</summary>
+    public TimeSpan SyncPowerStateInterval { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Consecutive failed power reads before a node goes into maintenance with fault "power failure"
+    /// (power_state_sync_max_retries).</summary>
+    public int PowerStateSyncMaxRetries { get; set; } = 3;
+
+    /// <summary>How often nodes in "power failure" maintenance are checked for a BMC that answers again
+    /// (power_failure_recovery_interval). Zero: never.</summary>
+    public TimeSpan PowerFailureRecoveryInterval { get; set; } = TimeSpan.FromSeconds(300);
+
+    /// <summary>How many BMCs one sync pass asks at once (sync_power_state_workers).</summary>
+    public int SyncPowerStateWorkers { get; set; } = 16;
+
+    /// <summary>How often a power change polls the BMC until the node reaches the target state.</summary>
+    public TimeSpan PowerStatePollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The boot mode of nodes that name none (Ironic's default_boot_mode): uefi or bios.</summary>
+    public string DefaultBootMode { get; set; } = "uefi";
 }

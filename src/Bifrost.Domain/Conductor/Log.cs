@@ -46,4 +46,25 @@ internal static partial class Log
 
     [LoggerMessage(1013, LogLevel.Information, "node {Node} deleted")]
     public static partial void NodeDeleted(ILogger log, string node);
+
+    [LoggerMessage(1014, LogLevel.Information, "power sync: {Checked} node(s) checked, {Changed} changed, {Failed} failed, {Maintenance} put in maintenance")]
+    public static partial void PowerSyncPass(ILogger log, int @checked, int changed, int failed, int maintenance);
+
+    [LoggerMessage(1015, LogLevel.Warning, "node {Node}: power state changed outside Bifrost: {From} → {To}")]
+    public static partial void PowerOutOfSync(ILogger log, string node, string from, string to);
+
+    [LoggerMessage(1016, LogLevel.Warning, "node {Node}: power sync failed ({Count} of {Max}): {Error}")]
+    public static partial void PowerSyncFailed(ILogger log, string node, int count, int max, string error);
+
+    [LoggerMessage(1017, LogLevel.Error, "node {Node}: put into maintenance (fault \"power failure\") after {Count} failed power reads")]
+    public static partial void PowerFailureMaintenance(ILogger log, string node, int count);
+
+    [LoggerMessage(1018, LogLevel.Information, "node {Node}: BMC answers again (power {State}); maintenance cleared")]
+    public static partial void PowerRecovered(ILogger log, string node, string state);
+
+    [LoggerMessage(1019, LogLevel.Debug, "node {Node}: BMC still not answering: {Error}")]
+    public static partial void PowerStillFailing(ILogger log, string node, string error);
+
+    [LoggerMessage(1020, LogLevel.Error, "node {Node}: power sync of this node failed")]
+    public static partial void PowerSyncNodeFailed(ILogger log, Exception ex, string node);
 }

@@ -32,7 +32,9 @@ public sealed class BifrostSettings
         "Api:Listen", "Api:MaxLimit",
         "Conductor:Host", "Conductor:DeployCallbackTimeout", "Conductor:CleanCallbackTimeout",
         "Conductor:InspectWaitTimeout", "Conductor:CheckProvisionStateInterval", "Conductor:AutomatedClean",
-        "Conductor:PowerStateChangeTimeout",
+        "Conductor:PowerStateChangeTimeout", "Conductor:SyncPowerStateInterval", "Conductor:PowerStateSyncMaxRetries",
+        "Conductor:PowerFailureRecoveryInterval", "Conductor:SyncPowerStateWorkers", "Conductor:PowerStatePollInterval",
+        "Conductor:DefaultBootMode",
         "Fake:PowerDelay", "Fake:BootDelay", "Fake:DeployDelay", "Fake:CleanDelay", "Fake:InspectDelay",
         "Fake:ManagementDelay",
         "Store:MaxHistoryPerNode",
@@ -71,6 +73,12 @@ public sealed class BifrostSettings
                 CheckProvisionStateInterval = r.Seconds("Conductor:CheckProvisionStateInterval", 60, positive: true),
                 AutomatedClean = r.Bool("Conductor:AutomatedClean", true),
                 PowerStateChangeTimeout = r.Seconds("Conductor:PowerStateChangeTimeout", 60, positive: true),
+                SyncPowerStateInterval = r.Seconds("Conductor:SyncPowerStateInterval", 60),
+                PowerStateSyncMaxRetries = r.Int("Conductor:PowerStateSyncMaxRetries", 3, min: 1),
+                PowerFailureRecoveryInterval = r.Seconds("Conductor:PowerFailureRecoveryInterval", 300),
+                SyncPowerStateWorkers = r.Int("Conductor:SyncPowerStateWorkers", 16, min: 1),
+                PowerStatePollInterval = r.Seconds("Conductor:PowerStatePollInterval", 1, positive: true),
+                DefaultBootMode = r.Choice("Conductor:DefaultBootMode", "uefi", ["uefi", "bios"]),
             },
             Fake = new FakeOptions
             {
@@ -110,6 +118,15 @@ public sealed class BifrostSettings
                 throw new ConfigError(
                     $"Bifrost:{key} = '{raw}' must be a number of seconds{(positive ? " greater than 0" : " (0 or more)")}");
             return TimeSpan.FromSeconds(v);
+        }
+
+        public string Choice(string key, string fallback, string[] allowed)
+        {
+            var raw = section[key];
+            if (raw is null) return fallback;
+            return allowed.Contains(raw, StringComparer.Ordinal)
+                ? raw
+                : throw new ConfigError($"Bifrost:{key} = '{raw}' must be one of: {string.Join(", ", allowed)}");
         }
 
         public bool Bool(string key, bool fallback)

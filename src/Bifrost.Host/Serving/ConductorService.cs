@@ -5,27 +5,30 @@ using Microsoft.Extensions.Logging;
 namespace Bifrost.Host.Serving;
 
 /// <summary>
-/// Runs the conductor's life cycle inside the host: start-up recovery before the API serves, the timeout sweep while
-/// running, and an orderly stop of background work on shutdown.
+/// Runs the conductor's life cycle inside the host: start-up recovery before the API serves, the timeout sweep and the
+/// power-state sync while running, and an orderly stop of background work on shutdown.
 /// </summary>
 public sealed partial class ConductorService(Conductor conductor, ILogger<ConductorService> log) : IHostedService, IDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private Task? _sweep;
+    private Task? _powerSync;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var recovered = await conductor.RecoverAsync(cancellationToken);
         if (recovered > 0) LogRecovered(log, recovered);
         _sweep = Task.Run(() => conductor.RunTimeoutSweepAsync(_stop.Token), CancellationToken.None);
+        _powerSync = Task.Run(() => conductor.RunPowerSyncAsync(_stop.Token), CancellationToken.None);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await _stop.CancelAsync();
-        if (_sweep is not null)
+        foreach (var loop in new[] { _sweep, _powerSync })
         {
-            try { await _sweep.WaitAsync(cancellationToken); }
+            if (loop is null) continue;
+            try { await loop.WaitAsync(cancellationToken); }
             catch (OperationCanceledException) { }
         }
         await conductor.StopAsync(TimeSpan.FromSeconds(10));

@@ -77,7 +77,8 @@ public static class ServeCommand
         services.AddSingleton(sp => new DriverRegistry(
         [
             FakeHardware.Create(settings.Fake, sp.GetRequiredService<TimeProvider>()),
-            IpmiHardware.Create(sp.GetRequiredService<IIpmiClient>()),
+            IpmiHardware.Create(sp.GetRequiredService<IIpmiClient>(), sp.GetRequiredService<TimeProvider>(),
+                settings.Conductor.PowerStatePollInterval, settings.Conductor.DefaultBootMode),
         ]));
         services.AddSingleton<Conductor>();
         services.AddHostedService<ConductorService>();
