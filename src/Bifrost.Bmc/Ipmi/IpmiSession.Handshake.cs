@@ -132,6 +132,12 @@ public sealed partial class IpmiSession
             throw new IpmiException(IpmiErrorKind.CommandFailed,
                 $"{_bmc}: Set Session Privilege Level failed: {CompletionCode.Describe(set.CompletionCode)}");
         }
+        if (SetSessionPrivilegeLevel.TryRead(set.Data, out var granted, out _) && granted < privilege)
+        {
+            await CloseAsync("privilege lowered", ct);
+            throw new IpmiException(IpmiErrorKind.InsufficientPrivilege,
+                $"{_bmc}: asked for privilege {PrivilegeName(privilege)}, the BMC granted only {PrivilegeName(granted)}");
+        }
         Log.SessionOpened(_log, _bmc, BmcSessionId, suite.Id, PrivilegeName(privilege));
     }
 
