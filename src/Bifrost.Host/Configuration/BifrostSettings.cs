@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using Bifrost.Api;
+using Bifrost.Bmc.Ipmi;
 using Bifrost.Domain.Conductor;
 using Bifrost.Domain.Drivers.Fake;
 using Microsoft.Extensions.Configuration;
@@ -20,6 +21,7 @@ public sealed class BifrostSettings
     public required ApiOptions Api { get; init; }
     public required ConductorOptions Conductor { get; init; }
     public required FakeOptions Fake { get; init; }
+    public required IpmiClientOptions Ipmi { get; init; }
     public required int MaxHistoryPerNode { get; init; }
     public required LogEventLevel LogLevel { get; init; }
     public string? LogFile { get; init; }
@@ -38,6 +40,8 @@ public sealed class BifrostSettings
         "Fake:PowerDelay", "Fake:BootDelay", "Fake:DeployDelay", "Fake:CleanDelay", "Fake:InspectDelay",
         "Fake:ManagementDelay",
         "Store:MaxHistoryPerNode",
+        "Ipmi:AllowInsecureCipherSuites", "Ipmi:CommandTimeout", "Ipmi:RetryBudget", "Ipmi:MinCommandInterval",
+        "Ipmi:MaxConcurrentSessions", "Ipmi:CipherDiscoveryTimeout", "Ipmi:SessionIdleLimit",
         "Logging:Level", "Logging:File",
     };
 
@@ -88,6 +92,16 @@ public sealed class BifrostSettings
                 CleanDelay = r.Seconds("Fake:CleanDelay", 0),
                 InspectDelay = r.Seconds("Fake:InspectDelay", 0),
                 ManagementDelay = r.Seconds("Fake:ManagementDelay", 0),
+            },
+            Ipmi = new IpmiClientOptions
+            {
+                AllowInsecureCipherSuites = r.Bool("Ipmi:AllowInsecureCipherSuites", false),
+                CommandTimeout = r.Seconds("Ipmi:CommandTimeout", 1, positive: true),
+                RetryBudget = r.Seconds("Ipmi:RetryBudget", 6, positive: true),
+                MinCommandInterval = r.Seconds("Ipmi:MinCommandInterval", 0.02),
+                MaxConcurrentSessions = r.Int("Ipmi:MaxConcurrentSessions", 64, min: 1),
+                CipherDiscoveryTimeout = r.Seconds("Ipmi:CipherDiscoveryTimeout", 0.5, positive: true),
+                SessionIdleLimit = r.Seconds("Ipmi:SessionIdleLimit", 20, positive: true),
             },
             MaxHistoryPerNode = r.Int("Store:MaxHistoryPerNode", 500, min: 10),
             LogLevel = r.Level("Logging:Level", LogEventLevel.Information),

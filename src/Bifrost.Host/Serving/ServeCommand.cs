@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 using Bifrost.Api;
-using Bifrost.Bmc;
+using Bifrost.Bmc.Ipmi;
 using Bifrost.Domain.Conductor;
 using Bifrost.Domain.Drivers;
 using Bifrost.Domain.Drivers.Fake;
@@ -73,7 +73,10 @@ public static class ServeCommand
         services.AddSingleton<INodeStore>(sp => new SqliteNodeStore(
             new SqliteStoreOptions { DatabasePath = settings.DatabasePath, MaxHistoryPerNode = settings.MaxHistoryPerNode },
             sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<IIpmiClient, UnavailableIpmiClient>();
+        // One client for the daemon: it keeps BMC sessions open between commands and closes them on shutdown
+        // (the container disposes it), since BMCs have few session slots.
+        services.AddSingleton<IIpmiClient>(sp => new IpmiClient(
+            settings.Ipmi, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton(sp => new DriverRegistry(
         [
             FakeHardware.Create(settings.Fake, sp.GetRequiredService<TimeProvider>()),
