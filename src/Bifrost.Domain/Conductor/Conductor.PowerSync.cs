@@ -3,11 +3,22 @@ using Bifrost.Domain.Errors;
 using Bifrost.Domain.Nodes;
 using Bifrost.Domain.States;
 using Bifrost.Domain.Store;
+using Microsoft.Extensions.Logging;
 
 namespace Bifrost.Domain.Conductor;
 
 /// <summary>What one power-state sync pass did (for logs, tests and the benchmark).</summary>
-public sealed record PowerSyncReport(int Checked, int Changed, int Failed, int PutInMaintenance, int Skipped);
+public sealed record PowerSyncReport(int Checked, int Changed, int Failed, int PutInMaintenance, int Skipped)
+{
+    /// <summary>Wall time of the pass (not part of equality, so tests can compare counts).</summary>
+    public TimeSpan Elapsed { get; init; }
+
+    public bool Equals(PowerSyncReport? other) =>
+        other is not null && (Checked, Changed, Failed, PutInMaintenance, Skipped) ==
+        (other.Checked, other.Changed, other.Failed, other.PutInMaintenance, other.Skipped);
+
+    public override int GetHashCode() => HashCode.Combine(Checked, Changed, Failed, PutInMaintenance, Skipped);
+}
 
 public sealed partial class Conductor
 {
@@ -36,6 +47,7 @@ public sealed partial class Conductor
     public async Task<PowerSyncReport> SyncPowerStatesAsync(CancellationToken ct = default)
     {
         int checkedCount = 0, changed = 0, failed = 0, maintenance = 0, skipped = 0;
+        var started = Time.GetTimestamp();
         await ForEachNodeAsync(new NodeQuery { Maintenance = false, Reserved = false }, async (candidate, c) =>
         {
             if (SyncExcluded.Contains(candidate.ProvisionState) || !Drivers.Contains(candidate.Driver))
@@ -53,8 +65,14 @@ public sealed partial class Conductor
                 case SyncOutcome.Skipped: Interlocked.Increment(ref skipped); break;
             }
         }, ct);
-        var report = new PowerSyncReport(checkedCount, changed, failed, maintenance, skipped);
-        Log.PowerSyncPass(_log, report.Checked, report.Changed, report.Failed, report.PutInMaintenance);
+        var report = new PowerSyncReport(checkedCount, changed, failed, maintenance, skipped)
+        {
+            Elapsed = Time.GetElapsedTime(started),
+        };
+        // A quiet pass is routine: only passes that found something are worth an information line.
+        var level = changed + failed > 0 ? LogLevel.Information : LogLevel.Debug;
+        Log.PowerSyncPass(_log, level, report.Checked, report.Elapsed.TotalSeconds, report.Changed, report.Failed,
+            report.PutInMaintenance);
         return report;
     }
 

@@ -47,8 +47,8 @@ internal static partial class Log
     [LoggerMessage(1013, LogLevel.Information, "node {Node} deleted")]
     public static partial void NodeDeleted(ILogger log, string node);
 
-    [LoggerMessage(1014, LogLevel.Information, "power sync: {Checked} node(s) checked, {Changed} changed, {Failed} failed, {Maintenance} put in maintenance")]
-    public static partial void PowerSyncPass(ILogger log, int @checked, int changed, int failed, int maintenance);
+    [LoggerMessage(EventId = 1014, Message = "power sync: {Nodes} node(s) checked in {Seconds:0.000} s, {Changed} changed, {Failed} failed, {Maintenance} put in maintenance")]
+    public static partial void PowerSyncPass(ILogger log, LogLevel level, int nodes, double seconds, int changed, int failed, int maintenance);
 
     [LoggerMessage(1015, LogLevel.Warning, "node {Node}: power state changed outside Bifrost: {From} → {To}")]
     public static partial void PowerOutOfSync(ILogger log, string node, string from, string to);
