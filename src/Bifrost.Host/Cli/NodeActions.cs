@@ -31,9 +31,21 @@ internal static class NodeActions
         var wait = WaitOption();
         var timeout = TimeoutOption();
         var command = new Command(verb.Name, verb.Description) { ident, wait, timeout };
+        var image = new Option<string?>("--image") { Description = "Set instance_info/image_source first (URL or path)" };
+        var checksum = new Option<string?>("--image-checksum") { Description = "Set instance_info/image_checksum first" };
+        if (verb.Name == "deploy")
+        {
+            command.Options.Add(image);
+            command.Options.Add(checksum);
+        }
         command.SetAction((r, ct) => options.RunAsync(r, ct, async c =>
         {
             var node = r.GetValue(ident)!;
+            var patch = new JsonArray();
+            foreach (var (option, key) in ((Option<string?>, string)[])[(image, "image_source"), (checksum, "image_checksum")])
+                if (verb.Name == "deploy" && r.GetValue(option) is { } value)
+                    patch.Add(new JsonObject { ["op"] = "add", ["path"] = $"/instance_info/{key}", ["value"] = value });
+            if (patch.Count > 0) await c.Client.PatchAsync($"/v1/nodes/{BifrostClient.Segment(node)}", patch, c.Ct);
             await c.Client.PutAsync($"/v1/nodes/{BifrostClient.Segment(node)}/states/provision",
                 new JsonObject { ["target"] = verb.Target }, c.Ct);
             if (r.GetValue(wait))

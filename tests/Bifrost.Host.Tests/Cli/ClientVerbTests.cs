@@ -69,8 +69,13 @@ public partial class ClientVerbTests
         Assert.That(S((await Json("node", "show", name))["uuid"]), Is.EqualTo(S(created["uuid"])));
 
         foreach (var (verb, expected) in ((string, string)[])[("manage", "manageable"), ("inspect", "manageable"),
-                     ("provide", "available"), ("deploy", "active"), ("undeploy", "available")])
+                     ("provide", "available")])
             Assert.That(S((await Json("node", verb, name, "--wait"))["provision_state"]), Is.EqualTo(expected), verb);
+        var deployed = await Json("node", "deploy", name, "--wait", "--image", "http://images.example/debian.qcow2",
+            "--image-checksum", "sha256:abc");
+        Assert.That(S(deployed["provision_state"]), Is.EqualTo("active"));
+        Assert.That(S(deployed["instance_info"]!["image_checksum"]), Is.EqualTo("sha256:abc"), "--image sets instance_info first");
+        Assert.That(S((await Json("node", "undeploy", name, "--wait"))["provision_state"]), Is.EqualTo("available"));
 
         foreach (var (verb, expected) in ((string, string)[])[("on", "power on"), ("off", "power off"),
                      ("reboot", "power on"), ("soft-off", "power off")])
