@@ -1,5 +1,6 @@
 using Bifrost.Api.Endpoints;
 using Bifrost.Api.Errors;
+using Bifrost.Api.Metrics;
 using Bifrost.Api.Versioning;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -11,6 +12,8 @@ public static class BifrostApi
 {
     public static WebApplication UseBifrostApi(this WebApplication app)
     {
+        // Outermost, so it counts what the client finally got (error bodies and routing failures included).
+        app.UseMiddleware<ApiMetrics>();
         app.UseMiddleware<ErrorMiddleware>();
         app.UseMiddleware<VersionMiddleware>();
         app.UseStatusCodePages(async ctx =>
@@ -36,6 +39,9 @@ public static class BifrostApi
         NodeStateEndpoints.Map(app);
         HistoryEndpoints.Map(app);
         PortEndpoints.Map(app);
+        TimelineEndpoints.Map(app);
+        // /metrics, /healthz, /readyz: unauthenticated by rule (ObservabilityEndpoints.UnauthenticatedPaths).
+        ObservabilityEndpoints.Map(app);
         return app;
     }
 }

@@ -24,6 +24,7 @@ public static class Program
         root.Subcommands.Add(serve);
         root.Subcommands.Add(migrate);
         root.Subcommands.Add(checkConfig);
+        Cli.CliCommands.AddTo(root); // client verbs: node, port, enroll (src/Bifrost.Host/Cli)
 
         root.SetAction((r, ct) => Guarded(r, config, (s, c) => ServeCommand.RunAsync(s, c), ct));
         serve.SetAction((r, ct) => Guarded(r, config, (s, c) => ServeCommand.RunAsync(s, c), ct));
@@ -31,7 +32,9 @@ public static class Program
         checkConfig.SetAction((r, ct) => Guarded(r, config, CheckConfigAsync, ct));
 
         // The generic host handles SIGTERM/SIGINT itself; System.CommandLine must not race it.
-        return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0 && Cli.CliCommands.IsClientVerb(parsed)) return Cli.CliCommands.ReportUsage(parsed);
+        return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
     }
 
     /// <summary>Loads settings and runs a verb; a configuration problem is one line on stderr and exit code 2.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Bifrost.Domain.Errors;
 using Bifrost.Domain.Nodes;
+using Bifrost.Domain.States;
 using Bifrost.Domain.Store;
 using Microsoft.Data.Sqlite;
 using static Bifrost.Store.Sqlite.SqlValues;
@@ -82,6 +83,22 @@ public sealed partial class SqliteNodeStore
         await using var connection = await OpenAsync(ct);
         await using var command = Command(connection, "SELECT COUNT(*) FROM nodes");
         return Convert.ToInt32(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
+    }
+
+    public async Task<IReadOnlyList<NodeStateCount>> CountNodesByStateAsync(CancellationToken ct = default)
+    {
+        await using var connection = await OpenAsync(ct);
+        await using var command = Command(connection,
+            "SELECT provision_state, power_state, COUNT(*) FROM nodes GROUP BY provision_state, power_state");
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var rows = new List<NodeStateCount>();
+        while (await reader.ReadAsync(ct))
+        {
+            // A state this build does not know (a newer schema's) is skipped rather than failing every scrape.
+            if (!ProvisionStates.TryParse(reader.GetString(0), out var state)) continue;
+            rows.Add(new NodeStateCount(state, reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetInt32(2)));
+        }
+        return rows;
     }
 
     /// <summary>

@@ -87,6 +87,8 @@ public sealed partial class Conductor
         if (lastError is not null) line += $": {lastError}";
         var severity = lastError is null ? HistorySeverity.Info : HistorySeverity.Error;
         await Store.SaveNodeAsync(node, NewHistory(node, HistoryEventType.Provisioning, severity, line), ct);
+        ConductorMetrics.Transitions.Add(1, new KeyValuePair<string, object?>("from", result.From.ToWire()),
+            new KeyValuePair<string, object?>("to", result.To.ToWire()), new KeyValuePair<string, object?>("event", ev.ToWire()));
         Log.Transition(_log, node.ToString(), result.From.ToWire(), result.To.ToWire(),
             result.Target?.ToWire() ?? "none", lastError ?? "");
     }

@@ -23,6 +23,10 @@ public interface INodeStore
 
     Task<int> CountNodesAsync(CancellationToken ct = default);
 
+    /// <summary>How many nodes are in each (provision state, power state) pair, for the /metrics gauges: one cheap
+    /// grouped count, no node is read.</summary>
+    Task<IReadOnlyList<NodeStateCount>> CountNodesByStateAsync(CancellationToken ct = default);
+
     /// <summary>
     /// Writes every field of <paramref name="node"/> (except uuid and created_at), sets <c>updated_at</c>, and, when
     /// given, appends <paramref name="history"/> in the same transaction. The write only happens while the stored
@@ -68,6 +72,9 @@ public interface INodeStore
 }
 
 public enum SortDirection { Asc, Desc }
+
+/// <summary>One row of <see cref="INodeStore.CountNodesByStateAsync"/>; <see cref="PowerState"/> is null when never read.</summary>
+public sealed record NodeStateCount(ProvisionState ProvisionState, string? PowerState, int Count);
 
 /// <summary>A node list request. Null filters match everything.</summary>
 public sealed record NodeQuery

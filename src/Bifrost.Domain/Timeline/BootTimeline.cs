@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Threading.Channels;
 using Bifrost.Domain.Nodes;
@@ -22,6 +23,13 @@ public sealed class BootTimeline(INodeStore store, TimeProvider clock, ILogger<B
 {
     private readonly Channel<Hop> _queue = Channel.CreateBounded<Hop>(
         new BoundedChannelOptions(4096) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+    private static readonly Meter Meter = new("Bifrost.Timeline");
+
+    /// <summary>Boot hops by <c>type</c> (dhcp, tftp, boot) and <c>outcome</c>: recorded, unmatched (no node owns the
+    /// MAC), dropped (queue full).</summary>
+    private static readonly Counter<long> Hops = Meter.CreateCounter<long>("bifrost_timeline_boot_hops", unit: null,
+        description: "Boot hops offered to node timelines, by type and outcome (recorded, unmatched, dropped).");
+
     private long _dropped;
     private long _unmatched;
 
@@ -36,15 +44,24 @@ public sealed class BootTimeline(INodeStore store, TimeProvider clock, ILogger<B
     public void TryRecord(string mac, string eventType, string message, string severity = HistorySeverity.Info)
     {
         if (!_queue.Writer.TryWrite(new Hop(Normalise(mac), null, eventType, message, severity, clock.GetUtcNow())))
-            Interlocked.Increment(ref _dropped);
+            Drop(eventType);
     }
 
     /// <summary>A hop known by the client's address only (TFTP, HTTP): matched through <see cref="AddressBook"/>.</summary>
     public void TryRecord(IPAddress client, string eventType, string message, string severity = HistorySeverity.Info)
     {
         if (!_queue.Writer.TryWrite(new Hop(null, client, eventType, message, severity, clock.GetUtcNow())))
-            Interlocked.Increment(ref _dropped);
+            Drop(eventType);
     }
+
+    private void Drop(string eventType)
+    {
+        Interlocked.Increment(ref _dropped);
+        Count(eventType, "dropped");
+    }
+
+    private static void Count(string eventType, string outcome) =>
+        Hops.Add(1, new KeyValuePair<string, object?>("type", eventType), new KeyValuePair<string, object?>("outcome", outcome));
 
     /// <summary>Writes queued hops until <paramref name="ct"/> is cancelled.</summary>
     public async Task RunAsync(CancellationToken ct)
@@ -75,6 +92,7 @@ public sealed class BootTimeline(INodeStore store, TimeProvider clock, ILogger<B
         if (port is null)
         {
             Interlocked.Increment(ref _unmatched);
+            Count(hop.EventType, "unmatched");
             return;
         }
         await store.AddHistoryAsync(new NodeHistoryEvent
@@ -87,6 +105,7 @@ public sealed class BootTimeline(INodeStore store, TimeProvider clock, ILogger<B
             Event = hop.Message,
             Conductor = conductor,
         }, ct);
+        Count(hop.EventType, "recorded");
     }
 
     /// <summary>aa:bb:cc:dd:ee:ff, lower case: the spelling ports are stored in.</summary>

@@ -1,0 +1,48 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Bifrost.Api.Metrics;
+
+/// <summary>
+/// Counts every API request by method, route template and status, and times it (meter <c>Bifrost.Api</c>). The route
+/// is the template (<c>/v1/nodes/{ident}</c>), never the raw path, so node names cannot blow up the label space;
+/// requests that matched no route are <c>unmatched</c>.
+/// </summary>
+public sealed class ApiMetrics(RequestDelegate next)
+{
+    private static readonly Meter Meter = new("Bifrost.Api");
+
+    private static readonly Counter<long> Requests = Meter.CreateCounter<long>(
+        "bifrost_api_requests", unit: null, description: "API requests, by method, route template and status code.");
+
+    private static readonly Histogram<double> Duration = Meter.CreateHistogram(
+        "bifrost_api_request_duration_seconds", unit: "s", description: "API request latency in seconds, by method and route template.",
+        tags: null,
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var failed = false;
+        try
+        {
+            await next(context);
+        }
+        catch
+        {
+            failed = true;
+            throw;
+        }
+        finally
+        {
+            var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "unmatched";
+            var method = new KeyValuePair<string, object?>("method", context.Request.Method);
+            var template = new KeyValuePair<string, object?>("route", route);
+            var status = failed ? 500 : context.Response.StatusCode;
+            Requests.Add(1, method, template, new KeyValuePair<string, object?>("status", status));
+            Duration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, method, template);
+        }
+    }
+}
