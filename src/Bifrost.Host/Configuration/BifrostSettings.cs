@@ -3,6 +3,8 @@ using System.Net;
 using Bifrost.Api;
 using Bifrost.Domain.Conductor;
 using Bifrost.Domain.Drivers.Fake;
+using Bifrost.Protocols.Tftp;
+using Bifrost.Servers.Tftp;
 using Microsoft.Extensions.Configuration;
 using Serilog.Events;
 
@@ -23,6 +25,8 @@ public sealed class BifrostSettings
     public required int MaxHistoryPerNode { get; init; }
     public required LogEventLevel LogLevel { get; init; }
     public string? LogFile { get; init; }
+    /// <summary>The TFTP server, or null when <c>Bifrost:Tftp:Listen</c> is empty (off).</summary>
+    public TftpServerOptions? Tftp { get; init; }
 
     public string DatabasePath => Path.Combine(StateDir, "bifrost.db");
 
@@ -37,6 +41,7 @@ public sealed class BifrostSettings
         "Fake:ManagementDelay",
         "Store:MaxHistoryPerNode",
         "Logging:Level", "Logging:File",
+        "Tftp:Listen", "Tftp:Timeout", "Tftp:MaxRetries",
     };
 
     /// <summary>Reads and checks the settings; throws <see cref="ConfigError"/> naming the first bad key.</summary>
@@ -56,6 +61,8 @@ public sealed class BifrostSettings
         var listen = r.String("Api:Listen", "127.0.0.1:6385");
         if (!IPEndPoint.TryParse(listen, out var endpoint) || endpoint.Port == 0 || !listen.Contains(':', StringComparison.Ordinal))
             throw new ConfigError($"Bifrost:Api:Listen = '{listen}' is not an address:port (e.g. 127.0.0.1:6385)");
+
+        var tftp = ReadTftp(r, Path.GetFullPath(stateDir));
 
         return new BifrostSettings
         {
@@ -84,6 +91,25 @@ public sealed class BifrostSettings
             MaxHistoryPerNode = r.Int("Store:MaxHistoryPerNode", 500, min: 10),
             LogLevel = r.Level("Logging:Level", LogEventLevel.Information),
             LogFile = r.String("Logging:File", "") is { Length: > 0 } file ? Path.GetFullPath(file) : null,
+            Tftp = tftp,
+        };
+    }
+
+    /// <summary>Tftp:Listen is <c>address</c> (port 69) or <c>address:port</c>; empty turns the server off.</summary>
+    private static TftpServerOptions? ReadTftp(Reader r, string stateDir)
+    {
+        var raw = r.String("Tftp:Listen", "").Trim();
+        if (raw.Length == 0) return null;
+        IPEndPoint? listen = IPAddress.TryParse(raw, out var address) && !raw.StartsWith('[') ? new IPEndPoint(address, 69)
+            : IPEndPoint.TryParse(raw, out var endpoint) && endpoint.Port != 0 ? endpoint : null;
+        if (listen is null)
+            throw new ConfigError($"Bifrost:Tftp:Listen = '{raw}' is not an address or address:port (e.g. 10.0.0.1 or 127.0.0.1:6969; empty = off)");
+        return new TftpServerOptions
+        {
+            Listen = listen,
+            Root = Path.Combine(stateDir, "tftp"),
+            Limits = new TftpLimits { DefaultTimeout = r.Seconds("Tftp:Timeout", 1, positive: true) },
+            MaxRetries = r.Int("Tftp:MaxRetries", 5, min: 1),
         };
     }
 
