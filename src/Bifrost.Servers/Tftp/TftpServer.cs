@@ -26,7 +26,7 @@ public sealed class TftpServer : IAsyncDisposable
     private Task? _loop;
     private int _nextTransferId;
 
-    public TftpServer(TftpServerOptions options, ITftpFiles files, ILogger<TftpServer> log, BootTimeline? timeline = null)
+    public TftpServer(TftpServerOptions options, ITftpFiles files, ILogger log, BootTimeline? timeline = null)
     {
         _options = options;
         _responder = new TftpResponder(files, options.Limits);
