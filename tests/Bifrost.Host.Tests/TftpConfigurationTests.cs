@@ -7,9 +7,13 @@ namespace Bifrost.Host.Tests;
 
 public class TftpConfigurationTests
 {
-    private static BifrostSettings Load(params (string Key, string Value)[] values) =>
-        BifrostSettings.Load(new ConfigurationBuilder()
-            .AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))).Build());
+    /// <summary>Later values override earlier ones with the same key, as a second configuration source would.</summary>
+    private static BifrostSettings Load(params (string Key, string Value)[] values)
+    {
+        var settings = new Dictionary<string, string?>();
+        foreach (var (key, value) in values) settings[key] = value;
+        return BifrostSettings.Load(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+    }
 
     [Test]
     public void Tftp_is_off_by_default_and_when_listen_is_empty()

@@ -43,6 +43,9 @@ public sealed class TftpServer : IAsyncDisposable
     public void Start()
     {
         var socket = new Socket(_options.Listen.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        // Room for a burst of requests (a rack powering on at once) while the loop is busy; the kernel caps it at
+        // net.core.rmem_max.
+        socket.ReceiveBufferSize = 1 << 20;
         try
         {
             socket.Bind(_options.Listen);

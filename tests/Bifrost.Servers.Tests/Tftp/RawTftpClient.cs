@@ -50,14 +50,31 @@ public sealed class RawTftpClient : IDisposable
         using var cts = new CancellationTokenSource(timeout);
         try
         {
-            var result = await _socket.ReceiveFromAsync(_buffer, SocketFlags.None, new IPEndPoint(IPAddress.Any, 0), cts.Token);
-            Peer ??= (IPEndPoint)result.RemoteEndPoint;
-            return _buffer[..result.ReceivedBytes];
+            while (true)
+            {
+                var result = await _socket.ReceiveFromAsync(_buffer, SocketFlags.None, new IPEndPoint(IPAddress.Any, 0), cts.Token);
+                var from = (IPEndPoint)result.RemoteEndPoint;
+                // Like a real client, stick to the first transfer port that answered (RFC 1350 TIDs).
+                if (Peer is not null && !Peer.Equals(from)) continue;
+                Peer ??= from;
+                return _buffer[..result.ReceivedBytes];
+            }
         }
         catch (OperationCanceledException)
         {
             return null;
         }
+    }
+
+    /// <summary>Sends a read request and resends it each second until something answers, as real clients do.</summary>
+    public async Task<byte[]?> RequestAsync(IPEndPoint server, string file, int attempts = 10)
+    {
+        for (var i = 0; i < attempts; i++)
+        {
+            SendRequest(server, file);
+            if (await ReceiveAsync(TimeSpan.FromSeconds(1)) is { } first) return first;
+        }
+        return null;
     }
 
     /// <summary>
