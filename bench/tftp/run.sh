@@ -7,7 +7,7 @@
 #                                           parallel 1 MiB curl downloads (blksize 1468); appends to bench/RESULTS.md
 #   RUNS=1 SIZE_MB=16 bash bench/tftp/run.sh   smoke run: prints the table only
 #
-# Env: SIZE_MB (64) PARALLEL (100) PARALLEL_MB (1) RUNS (3: best and median of each measurement are reported)
+# Env: SIZE_MB (64) PARALLEL (100) PARALLEL_MB (1) RUNS (5: best and median of each measurement are reported)
 #      SERVERS ("bifrost atftpd dnsmasq") SKIP_BUILD=1 KEEP=1 (keep the temp dir) RESULTS_FILE (default
 #      bench/RESULTS.md for a full run, else none) FORCE_LOOPBACK=1 PRIO (-10: nice level of servers and clients as root)
 # Only the processes and namespaces created here are stopped and removed, also on failure.
@@ -15,7 +15,7 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
-SIZE_MB=${SIZE_MB:-64} PARALLEL=${PARALLEL:-100} PARALLEL_MB=${PARALLEL_MB:-1} RUNS=${RUNS:-3}
+SIZE_MB=${SIZE_MB:-64} PARALLEL=${PARALLEL:-100} PARALLEL_MB=${PARALLEL_MB:-1} RUNS=${RUNS:-5}
 SERVERS=${SERVERS:-bifrost atftpd dnsmasq}
 if [[ -z ${RESULTS_FILE+x} ]]; then
   RESULTS_FILE=""
@@ -148,15 +148,19 @@ parallel() {  # server: PARALLEL curl downloads at once, aggregate MB/s
 }
 stats() { sort -n | awk '{ v[NR] = $1 } END { printf "%s %s\n", v[NR], v[int((NR + 1) / 2)] }'; }  # best median
 
-declare -A BEST MED
+# Servers take turns within each round (not one server's runs back to back), so a burst of load from other
+# processes on a shared machine falls on all of them alike.
+declare -A BEST MED RES
 for kind in window plain parallel; do
-  for s in $SERVERS; do
-    results=()
-    for r in $(seq 1 "$RUNS"); do
-      if [[ $kind = parallel ]]; then results+=("$(parallel "$s")"); else results+=("$(measure "$s" "$kind")"); fi
-      log "$kind $s run $r: ${results[-1]} MB/s"
+  for r in $(seq 1 "$RUNS"); do
+    for s in $SERVERS; do
+      if [[ $kind = parallel ]]; then v=$(parallel "$s"); else v=$(measure "$s" "$kind"); fi
+      RES[$s.$kind]+="$v "
+      log "$kind $s run $r: $v MB/s"
     done
-    read -r BEST[$s.$kind] MED[$s.$kind] < <(printf '%s\n' "${results[@]}" | stats)
+  done
+  for s in $SERVERS; do
+    read -r BEST[$s.$kind] MED[$s.$kind] < <(printf '%s\n' ${RES[$s.$kind]} | stats)
   done
 done
 
