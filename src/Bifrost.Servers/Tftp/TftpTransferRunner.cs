@@ -26,6 +26,7 @@ internal sealed class TftpTransferRunner(TftpDecision.Serve serve, IPEndPoint cl
     private int _chunkLength;
     private long _bytesSent;
     private Socket? _socket;
+    private bool _failedLocally;
 
     public async Task RunAsync(CancellationToken ct)
     {
@@ -35,12 +36,6 @@ internal sealed class TftpTransferRunner(TftpDecision.Serve serve, IPEndPoint cl
         try
         {
             end = await TransferAsync(ct);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // The file vanished or became unreadable after the lookup: tell the client, count it as ours.
-            end = new TftpAction(TftpActionKind.TimedOut, Reason: $"cannot read the file: {e.Message}");
-            TryTellClient(TftpErrorCode.AccessViolation, "cannot read the file");
         }
         finally
         {
@@ -56,7 +51,22 @@ internal sealed class TftpTransferRunner(TftpDecision.Serve serve, IPEndPoint cl
         socket.Bind(new IPEndPoint(options.Listen.Address, 0));
         socket.Connect(client);
         _socket = socket;
-        using var file = File.OpenHandle(serve.File.Path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.Asynchronous);
+        try
+        {
+            using var file = File.OpenHandle(serve.File.Path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.Asynchronous);
+            return await TransferAsync(socket, file, ct);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The file vanished, shrank or became unreadable after the lookup: tell the client; the failure is ours.
+            _failedLocally = true;
+            TryTellClient(e is UnauthorizedAccessException ? TftpErrorCode.AccessViolation : TftpErrorCode.NotDefined, "cannot read the file");
+            return new TftpAction(TftpActionKind.TimedOut, Reason: $"cannot read the file: {e.Message}");
+        }
+    }
+
+    private async Task<TftpAction> TransferAsync(Socket socket, SafeFileHandle file, CancellationToken ct)
+    {
         var packet = new byte[TftpData.HeaderLength + serve.Options.BlockSize];
         var receive = new byte[TftpWire.MaxPacket];
         var timeout = serve.Options.Timeout;
@@ -202,7 +212,7 @@ internal sealed class TftpTransferRunner(TftpDecision.Serve serve, IPEndPoint cl
                 timeline?.TryRecord(client.Address, HistoryEventType.Tftp, probe);
                 break;
             default:
-                var outcome = end.Kind == TftpActionKind.ClientError ? "client_error" : "timeout";
+                var outcome = _failedLocally ? "failed" : end.Kind == TftpActionKind.ClientError ? "client_error" : "timeout";
                 var failed = string.Create(CultureInfo.InvariantCulture,
                     $"RRQ {name} failed after {delivered:N0} of {serve.File.Length:N0} bytes in {seconds} s {shape}: {end.Reason}");
                 Log.Failed(log, client, failed);

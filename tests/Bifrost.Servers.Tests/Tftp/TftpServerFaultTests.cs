@@ -111,6 +111,21 @@ public class TftpServerFaultTests
         Assert.That(await client.DownloadAsync(pending: first), Is.EqualTo(content));
     }
 
+    [Test]
+    public async Task A_file_that_shrinks_during_the_transfer_ends_it_with_an_error_to_the_client()
+    {
+        await using var tftp = TftpFixture.Start();
+        tftp.AddFile("boot.bin", 1024 * 1024);
+        using var client = new RawTftpClient();
+        client.SendRequest(tftp.Endpoint, "boot.bin");
+        var first = await client.ReceiveAsync(Wait);
+        File.WriteAllBytes(Path.Combine(tftp.Root, "boot.bin"), new byte[10]);
+        var ex = Assert.ThrowsAsync<InvalidOperationException>(() => client.DownloadAsync(pending: first));
+        Assert.That(ex!.Message, Is.EqualTo("TFTP error 0: cannot read the file"));
+        await WaitUntil(() => tftp.Server.ActiveTransfers == 0);
+        Assert.That(tftp.Logs.AllText, Does.Contain("shrank"));
+    }
+
     [Test, Category("EndToEnd")]
     public async Task Two_hundred_transfers_run_at_once()
     {
