@@ -4,6 +4,8 @@ using Bifrost.Api;
 using Bifrost.Bmc.Ipmi;
 using Bifrost.Domain.Conductor;
 using Bifrost.Domain.Drivers.Fake;
+using Bifrost.Protocols.Tftp;
+using Bifrost.Servers.Tftp;
 using Microsoft.Extensions.Configuration;
 using Serilog.Events;
 
@@ -25,6 +27,8 @@ public sealed class BifrostSettings
     public required int MaxHistoryPerNode { get; init; }
     public required LogEventLevel LogLevel { get; init; }
     public string? LogFile { get; init; }
+    /// <summary>The TFTP server, or null when <c>Bifrost:Tftp:Listen</c> is empty (off).</summary>
+    public TftpServerOptions? Tftp { get; init; }
 
     public string DatabasePath => Path.Combine(StateDir, "bifrost.db");
 
@@ -43,6 +47,7 @@ public sealed class BifrostSettings
         "Ipmi:AllowInsecureCipherSuites", "Ipmi:CommandTimeout", "Ipmi:RetryBudget", "Ipmi:MinCommandInterval",
         "Ipmi:MaxConcurrentSessions", "Ipmi:CipherDiscoveryTimeout", "Ipmi:SessionIdleLimit",
         "Logging:Level", "Logging:File",
+        "Tftp:Listen", "Tftp:Timeout", "Tftp:MaxRetries",
     };
 
     /// <summary>Reads and checks the settings; throws <see cref="ConfigError"/> naming the first bad key.</summary>
@@ -62,6 +67,8 @@ public sealed class BifrostSettings
         var listen = r.String("Api:Listen", "127.0.0.1:6385");
         if (!IPEndPoint.TryParse(listen, out var endpoint) || endpoint.Port == 0 || !listen.Contains(':', StringComparison.Ordinal))
             throw new ConfigError($"Bifrost:Api:Listen = '{listen}' is not an address:port (e.g. 127.0.0.1:6385)");
+
+        var tftp = ReadTftp(r, Path.GetFullPath(stateDir));
 
         return new BifrostSettings
         {
@@ -106,6 +113,25 @@ public sealed class BifrostSettings
             MaxHistoryPerNode = r.Int("Store:MaxHistoryPerNode", 500, min: 10),
             LogLevel = r.Level("Logging:Level", LogEventLevel.Information),
             LogFile = r.String("Logging:File", "") is { Length: > 0 } file ? Path.GetFullPath(file) : null,
+            Tftp = tftp,
+        };
+    }
+
+    /// <summary>Tftp:Listen is <c>address</c> (port 69) or <c>address:port</c>; empty turns the server off.</summary>
+    private static TftpServerOptions? ReadTftp(Reader r, string stateDir)
+    {
+        var raw = r.String("Tftp:Listen", "").Trim();
+        if (raw.Length == 0) return null;
+        IPEndPoint? listen = IPAddress.TryParse(raw, out var address) && !raw.StartsWith('[') ? new IPEndPoint(address, 69)
+            : IPEndPoint.TryParse(raw, out var endpoint) && endpoint.Port != 0 ? endpoint : null;
+        if (listen is null)
+            throw new ConfigError($"Bifrost:Tftp:Listen = '{raw}' is not an address or address:port (e.g. 10.0.0.1 or 127.0.0.1:6969; empty = off)");
+        return new TftpServerOptions
+        {
+            Listen = listen,
+            Root = Path.Combine(stateDir, "tftp"),
+            Limits = new TftpLimits { DefaultTimeout = r.Seconds("Tftp:Timeout", 1, positive: true) },
+            MaxRetries = r.Int("Tftp:MaxRetries", 5, min: 1),
         };
     }
 

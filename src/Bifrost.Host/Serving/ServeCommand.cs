@@ -6,6 +6,7 @@ using Bifrost.Domain.Drivers;
 using Bifrost.Domain.Drivers.Fake;
 using Bifrost.Domain.Drivers.Ipmi;
 using Bifrost.Domain.Store;
+using Bifrost.Domain.Timeline;
 using Bifrost.Host.Configuration;
 using Bifrost.Store.Sqlite;
 using Microsoft.AspNetCore.Builder;
@@ -85,6 +86,10 @@ public static class ServeCommand
         ]));
         services.AddSingleton<Conductor>();
         services.AddHostedService<ConductorService>();
+        services.AddSingleton(sp => new BootTimeline(sp.GetRequiredService<INodeStore>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<BootTimeline>>(), settings.Conductor.Host));
+        services.AddHostedService<BootTimelineService>();
+        if (settings.Tftp is { } tftp) services.AddHostedService(sp => new TftpService(tftp, sp));
 
         var app = builder.Build();
         app.UseBifrostApi();
