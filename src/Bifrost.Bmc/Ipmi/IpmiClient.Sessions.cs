@@ -50,39 +50,34 @@ public sealed partial class IpmiClient
         var started = Stopwatch.GetTimestamp();
         var outcome = "error";
         var bmc = _bmcs.GetOrAdd((target.Bmc.Address, target.Bmc.Port), _ => new Bmc());
-        await _global.WaitAsync(ct);
+        // Per-BMC lock first, global slot second: callers queued on one busy BMC must not hold slots others need.
+        await bmc.Lock.WaitAsync(ct);
         try
         {
-            await bmc.Lock.WaitAsync(ct);
+            var wait = bmc.LastCommand + _options.MinCommandInterval - _time.GetUtcNow();
+            if (wait > TimeSpan.Zero) await Task.Delay(wait, _time, ct);
+            await _global.WaitAsync(ct);
             try
             {
-                var wait = bmc.LastCommand + _options.MinCommandInterval - _time.GetUtcNow();
-                if (wait > TimeSpan.Zero) await Task.Delay(wait, _time, ct);
                 var deadline = _time.GetUtcNow() + _options.RetryBudget;
-                try
-                {
-                    var result = await RunInSessionAsync(bmc, target, forced, credentials, operation, deadline, ct);
-                    outcome = "ok";
-                    return result;
-                }
-                catch (IpmiException e)
-                {
-                    outcome = e.Failure.ToString().ToLowerInvariant();
-                    throw;
-                }
-                finally
-                {
-                    bmc.LastCommand = _time.GetUtcNow();
-                }
+                var result = await RunInSessionAsync(bmc, target, forced, credentials, operation, deadline, ct);
+                outcome = "ok";
+                return result;
+            }
+            catch (IpmiException e)
+            {
+                outcome = e.Failure.ToString().ToLowerInvariant();
+                throw;
             }
             finally
             {
-                bmc.Lock.Release();
+                bmc.LastCommand = _time.GetUtcNow();
+                _global.Release();
             }
         }
         finally
         {
-            _global.Release();
+            bmc.Lock.Release();
             IpmiMetrics.Commands.Add(1, new KeyValuePair<string, object?>("command", command), new KeyValuePair<string, object?>("outcome", outcome));
             IpmiMetrics.Duration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("command", command));
         }
@@ -135,7 +130,22 @@ public sealed partial class IpmiClient
             var session = new IpmiSession(_transports(endpoint), target.Describe(), _options, _time, _log);
             try
             {
-                await session.OpenAsync(suite, credentials, deadline, ct);
+                while (true)
+                {
+                    try
+                    {
+                        await session.OpenAsync(suite, credentials, deadline, ct);
+                        break;
+                    }
+                    catch (IpmiException e) when (session.Retransmitted && _time.GetUtcNow() < deadline
+                        && e.Failure is IpmiErrorKind.Protocol or IpmiErrorKind.AuthenticationFailed or IpmiErrorKind.Unreachable)
+                    {
+                        // Packets were lost or repeated during the handshake: start over rather than blame the password.
+                        Log.Reopen(_log, target.Describe(), e.Message);
+                        session.Dispose();
+                        session = new IpmiSession(_transports(endpoint), target.Describe(), _options, _time, _log);
+                    }
+                }
                 Interlocked.Increment(ref _sessionsOpened);
                 if (forced is null && bmc.DiscoveredSuite is null)
                 {

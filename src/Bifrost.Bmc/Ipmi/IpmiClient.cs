@@ -115,7 +115,17 @@ public sealed partial class IpmiClient : IIpmiClient, IAsyncDisposable, IDisposa
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         using var cts = new CancellationTokenSource(_options.CommandTimeout + TimeSpan.FromSeconds(1));
-        await Task.WhenAll(_bmcs.Values.Select(b => b.CloseAsync("shutdown", cts.Token)));
+        await Task.WhenAll(_bmcs.Values.Select(async b =>
+        {
+            try
+            {
+                await b.CloseAsync("shutdown", cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // A conversation still running at shutdown: its session times out on the BMC.
+            }
+        }));
     }
 
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();

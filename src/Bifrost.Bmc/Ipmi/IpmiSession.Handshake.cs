@@ -12,6 +12,10 @@ public sealed partial class IpmiSession
     /// <summary>RAKP 1 role bit 4: look the user up by name only (not name + privilege), as ipmitool does.</summary>
     private const byte NameOnlyLookup = 0x10;
 
+    /// <summary>Attempts per RAKP step. A BMC that answered a RAKP 3 whose RAKP 4 got lost ignores the repeat
+    /// (ipmi_sim does), so after a few tries the client starts the handshake over instead.</summary>
+    private const int RakpAttempts = 3;
+
     /// <summary>
     /// Open Session → RAKP 1/2 → RAKP 3/4 → Set Session Privilege Level (IPMI v2.0 §13.14-13.23, §22.18), each step
     /// retried until <paramref name="deadline"/>. Failures are <see cref="IpmiException"/>s that say what the BMC
@@ -63,7 +67,7 @@ public sealed partial class IpmiSession
             (ReadOnlySpan<byte> d, out Rakp2 r, out string? why) =>
                 TryReadPreSession(d, PayloadType.Rakp2, out r, Rakp2.TryRead, out why)
                 && Matches(rakpTags, r.Tag, r.Status == 0 ? r.ConsoleSessionId : ConsoleSessionId, out why),
-            deadline, ct);
+            deadline, ct, RakpAttempts);
         switch (rakp2.Status)
         {
             case RmcpPlusStatus.NoErrors:
@@ -101,7 +105,7 @@ public sealed partial class IpmiSession
             (ReadOnlySpan<byte> d, out Rakp4 r, out string? why) =>
                 TryReadPreSession(d, PayloadType.Rakp4, out r, Rakp4.TryRead, out why)
                 && Matches(rakp3Tags, r.Tag, r.Status == 0 ? r.ConsoleSessionId : ConsoleSessionId, out why),
-            deadline, ct);
+            deadline, ct, RakpAttempts);
         if (rakp4.Status != RmcpPlusStatus.NoErrors)
         {
             var kind = rakp4.Status == RmcpPlusStatus.InvalidIntegrityCheck ? IpmiErrorKind.AuthenticationFailed : IpmiErrorKind.Protocol;

@@ -51,6 +51,10 @@ public sealed partial class IpmiSession : IDisposable
     public bool IsOpen { get; private set; }
     public DateTimeOffset LastUsed { get; private set; }
 
+    /// <summary>Whether any datagram had to be sent again: then a failed handshake may be a lost or stale packet
+    /// (a retransmitted RAKP 1 gets a new BMC random), not a wrong password.</summary>
+    public bool Retransmitted { get; private set; }
+
     /// <summary>Keys installed by a test that drives the receive path directly.</summary>
     public void UseKeysForTest(SessionKeys keys, uint bmcSessionId)
     {
@@ -77,7 +81,11 @@ public sealed partial class IpmiSession : IDisposable
                     $"{_bmc}: no answer to {what} within {(_time.GetUtcNow() - started).TotalSeconds:0.#} s " +
                     $"({attempt - 1} attempt{(attempt == 2 ? "" : "s")}): the BMC is unreachable");
             }
-            if (attempt > 1) IpmiMetrics.Retransmits.Add(1);
+            if (attempt > 1)
+            {
+                IpmiMetrics.Retransmits.Add(1);
+                Retransmitted = true;
+            }
             await _transport.SendAsync(build(), ct);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(remaining < _options.CommandTimeout ? remaining : _options.CommandTimeout);
