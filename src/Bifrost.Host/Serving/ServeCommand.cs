@@ -7,6 +7,7 @@ using Bifrost.Domain.Drivers.Fake;
 using Bifrost.Domain.Drivers.Ipmi;
 using Bifrost.Domain.Store;
 using Bifrost.Host.Configuration;
+using Bifrost.Host.Systemd;
 using Bifrost.Store.Sqlite;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -42,6 +43,7 @@ public static class ServeCommand
             return 1;
         }
         log.LogInformation("Bifrost API listening on http://{Listen} (state in {StateDir})", settings.Api.Listen, settings.StateDir);
+        await app.Services.GetRequiredService<SystemdLifecycle>().ReadyAsync(app.Lifetime, $"API on {settings.Api.Listen}");
         await app.WaitForShutdownAsync(ct);
         log.LogInformation("Bifrost stopped");
         return 0;
@@ -81,6 +83,7 @@ public static class ServeCommand
         ]));
         services.AddSingleton<Conductor>();
         services.AddHostedService<ConductorService>();
+        services.AddSystemdNotify();
 
         var app = builder.Build();
         app.UseBifrostApi();
