@@ -1,3 +1,4 @@
+using Bifrost.Api.Auth;
 using Bifrost.Api.Endpoints;
 using Bifrost.Api.Errors;
 using Bifrost.Api.Versioning;
@@ -12,6 +13,7 @@ public static class BifrostApi
     public static WebApplication UseBifrostApi(this WebApplication app)
     {
         app.UseMiddleware<ErrorMiddleware>();
+        app.UseApiAuth();
         app.UseMiddleware<VersionMiddleware>();
         app.UseStatusCodePages(async ctx =>
         {

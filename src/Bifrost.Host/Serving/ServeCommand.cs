@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Bifrost.Api;
+using Bifrost.Api.Auth;
 using Bifrost.Bmc;
 using Bifrost.Domain.Conductor;
 using Bifrost.Domain.Drivers;
@@ -70,6 +71,7 @@ public static class ServeCommand
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(settings.Api);
+        services.AddApiAuth(settings.Api);
         services.AddSingleton(settings.Conductor);
         services.AddSingleton(settings.Fake);
         services.AddSingleton<INodeStore>(sp => new SqliteNodeStore(
