@@ -11,7 +11,12 @@ work=$(mktemp -d /tmp/bifrost-deb.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 root="$work/root"
 
-dotnet publish src/Bifrost.Host -nologo -v quiet -c Release -r linux-x64 --self-contained \
+# Publish from a copy of the sources: a runtime-specific restore rewrites obj/project.assets.json, which would race
+# with (and break) a build of the working tree running at the same time, e.g. the tests that call this script.
+mkdir -p "$work/src"
+tar -c --exclude=bin --exclude=obj src Directory.Build.props Directory.Packages.props $(ls -d .editorconfig global.json 2>/dev/null) \
+  | tar -x -C "$work/src"
+dotnet publish "$work/src/src/Bifrost.Host" -nologo -v quiet -c Release -r linux-x64 --self-contained \
   -p:PublishSingleFile=true -p:DebugType=none -p:GenerateDocumentationFile=false -o "$work/publish"
 
 install -d "$root/DEBIAN" "$root/usr/lib/bifrost" "$root/usr/bin" "$root/etc/bifrost" "$root/lib/systemd/system" \
