@@ -12,7 +12,8 @@ public sealed class PasswordHash
     public const string Scheme = "$pbkdf2-sha256$";
 
     /// <summary>OWASP's 2023 floor for PBKDF2-HMAC-SHA256 is 600k; we take 210k as a balance for a 2-core appliance
-    /// that checks the password on every request (about 60 ms here). Never below <see cref="MinIterations"/>.</summary>
+    /// that checks the password on every request (there is no verified-credential cache yet). Never below
+    /// <see cref="MinIterations"/>.</summary>
     public const int DefaultIterations = 210_000;
     public const int MinIterations = 100_000;
     private const int SaltBytes = 16;
