@@ -1,3 +1,5 @@
+using Bifrost.Api.Auth;
+
 namespace Bifrost.Api;
 
 /// <summary>API settings (configuration section <c>Bifrost:Api</c>).</summary>
@@ -15,4 +17,10 @@ public sealed class ApiOptions
     /// <summary>The server's own cap: bodies up to here are read to the end before the 413, so the client sees it;
     /// beyond it the connection is cut.</summary>
     public long HardBodyLimitBytes => MaxBodyBytes * 16;
+
+    /// <summary>How API clients authenticate (Ironic's auth_strategy: none or http_basic).</summary>
+    public ApiAuthMode Auth { get; set; } = ApiAuthMode.None;
+
+    /// <summary>The users file for http_basic (full path).</summary>
+    public string UsersFile { get; set; } = "users";
 }

@@ -1,3 +1,4 @@
+using Bifrost.Api.Auth;
 using Bifrost.Api.Endpoints;
 using Bifrost.Api.Errors;
 using Bifrost.Api.Metrics;
@@ -15,6 +16,7 @@ public static class BifrostApi
         // Outermost, so it counts what the client finally got (error bodies and routing failures included).
         app.UseMiddleware<ApiMetrics>();
         app.UseMiddleware<ErrorMiddleware>();
+        app.UseApiAuth();
         app.UseMiddleware<VersionMiddleware>();
         app.UseStatusCodePages(async ctx =>
         {

@@ -35,7 +35,7 @@ public sealed class BifrostSettings
     private static readonly HashSet<string> KnownKeys = new(StringComparer.OrdinalIgnoreCase)
     {
         "StateDir",
-        "Api:Listen", "Api:MaxLimit",
+        "Api:Listen", "Api:MaxLimit", "Api:Auth", "Api:UsersFile", "Api:AllowInsecureNoAuth",
         "Conductor:Host", "Conductor:DeployCallbackTimeout", "Conductor:CleanCallbackTimeout",
         "Conductor:InspectWaitTimeout", "Conductor:CheckProvisionStateInterval", "Conductor:AutomatedClean",
         "Conductor:PowerStateChangeTimeout", "Conductor:SyncPowerStateInterval", "Conductor:PowerStateSyncMaxRetries",
@@ -69,12 +69,20 @@ public sealed class BifrostSettings
             throw new ConfigError($"Bifrost:Api:Listen = '{listen}' is not an address:port (e.g. 127.0.0.1:6385)");
 
         var tftp = ReadTftp(r, Path.GetFullPath(stateDir));
+        var api = new ApiOptions
+        {
+            Listen = listen,
+            MaxLimit = r.Int("Api:MaxLimit", 1000, min: 1),
+            Auth = AuthSettings.Mode(r.String("Api:Auth", "none")),
+            UsersFile = AuthSettings.UsersFile(r.String("Api:UsersFile", ""), Path.GetFullPath(stateDir)),
+        };
+        AuthSettings.CheckExposure(api.Auth, endpoint, r.Bool("Api:AllowInsecureNoAuth", false));
 
         return new BifrostSettings
         {
             StateDir = Path.GetFullPath(stateDir),
             ApiEndpoint = endpoint,
-            Api = new ApiOptions { Listen = listen, MaxLimit = r.Int("Api:MaxLimit", 1000, min: 1) },
+            Api = api,
             Conductor = new ConductorOptions
             {
                 Host = r.String("Conductor:Host", Environment.MachineName),

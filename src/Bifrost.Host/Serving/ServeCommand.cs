@@ -1,6 +1,8 @@
 using System.Net.Sockets;
 using Bifrost.Api;
 using Bifrost.Bmc.Ipmi;
+using Bifrost.Api.Auth;
+using Bifrost.Bmc;
 using Bifrost.Domain.Conductor;
 using Bifrost.Domain.Drivers;
 using Bifrost.Domain.Drivers.Fake;
@@ -8,6 +10,7 @@ using Bifrost.Domain.Drivers.Ipmi;
 using Bifrost.Domain.Store;
 using Bifrost.Domain.Timeline;
 using Bifrost.Host.Configuration;
+using Bifrost.Host.Systemd;
 using Bifrost.Store.Sqlite;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -43,6 +46,7 @@ public static class ServeCommand
             return 1;
         }
         log.LogInformation("Bifrost API listening on http://{Listen} (state in {StateDir})", settings.Api.Listen, settings.StateDir);
+        await app.Services.GetRequiredService<SystemdLifecycle>().ReadyAsync(app.Lifetime, $"API on {settings.Api.Listen}");
         await app.WaitForShutdownAsync(ct);
         log.LogInformation("Bifrost stopped");
         return 0;
@@ -69,6 +73,7 @@ public static class ServeCommand
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(settings.Api);
+        services.AddApiAuth(settings.Api);
         services.AddSingleton(settings.Conductor);
         services.AddSingleton(settings.Fake);
         services.AddSingleton<INodeStore>(sp => new SqliteNodeStore(
@@ -90,6 +95,7 @@ public static class ServeCommand
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<BootTimeline>>(), settings.Conductor.Host));
         services.AddHostedService<BootTimelineService>();
         if (settings.Tftp is { } tftp) services.AddHostedService(sp => new TftpService(tftp, sp));
+        services.AddSystemdNotify();
 
         var app = builder.Build();
         app.UseBifrostApi();
