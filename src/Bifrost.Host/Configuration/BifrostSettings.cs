@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Net;
 using Bifrost.Api;
+using Bifrost.Domain.Boot;
 using Bifrost.Domain.Conductor;
 using Bifrost.Domain.Drivers.Fake;
+using Bifrost.Servers.HttpBoot;
 using Microsoft.Extensions.Configuration;
 using Serilog.Events;
 
@@ -20,6 +22,8 @@ public sealed class BifrostSettings
     public required ApiOptions Api { get; init; }
     public required ConductorOptions Conductor { get; init; }
     public required FakeOptions Fake { get; init; }
+    /// <summary>HTTP boot (<c>Bifrost:Boot:*</c>); <c>Boot.Listen</c> null = off.</summary>
+    public required HttpBootOptions Boot { get; init; }
     public required int MaxHistoryPerNode { get; init; }
     public required LogEventLevel LogLevel { get; init; }
     public string? LogFile { get; init; }
@@ -36,6 +40,7 @@ public sealed class BifrostSettings
         "Fake:PowerDelay", "Fake:BootDelay", "Fake:DeployDelay", "Fake:CleanDelay", "Fake:InspectDelay",
         "Fake:ManagementDelay",
         "Store:MaxHistoryPerNode",
+        "Boot:Listen", "Boot:Discovery", "Boot:KernelArgs", "Boot:RamdiskKernel", "Boot:RamdiskInitrd", "Boot:ApiUrl",
         "Logging:Level", "Logging:File",
     };
 
@@ -56,6 +61,8 @@ public sealed class BifrostSettings
         var listen = r.String("Api:Listen", "127.0.0.1:6385");
         if (!IPEndPoint.TryParse(listen, out var endpoint) || endpoint.Port == 0 || !listen.Contains(':', StringComparison.Ordinal))
             throw new ConfigError($"Bifrost:Api:Listen = '{listen}' is not an address:port (e.g. 127.0.0.1:6385)");
+
+        var boot = ReadBoot(r, Path.GetFullPath(stateDir), endpoint);
 
         return new BifrostSettings
         {
@@ -81,15 +88,58 @@ public sealed class BifrostSettings
                 InspectDelay = r.Seconds("Fake:InspectDelay", 0),
                 ManagementDelay = r.Seconds("Fake:ManagementDelay", 0),
             },
+            Boot = boot,
             MaxHistoryPerNode = r.Int("Store:MaxHistoryPerNode", 500, min: 10),
             LogLevel = r.Level("Logging:Level", LogEventLevel.Information),
             LogFile = r.String("Logging:File", "") is { Length: > 0 } file ? Path.GetFullPath(file) : null,
         };
     }
 
+    private static HttpBootOptions ReadBoot(Reader r, string stateDir, IPEndPoint api)
+    {
+        var listen = r.String("Boot:Listen", "");
+        IPEndPoint? endpoint = null;
+        if (listen.Length > 0)
+        {
+            if (!IPEndPoint.TryParse(listen, out endpoint) || endpoint.Port == 0 || !listen.Contains(':', StringComparison.Ordinal))
+                throw new ConfigError($"Bifrost:Boot:Listen = '{listen}' is not an address:port (e.g. 0.0.0.0:8080), or empty for off");
+            if (endpoint.Port == api.Port)
+                throw new ConfigError($"Bifrost:Boot:Listen = '{listen}' uses the API's port {api.Port}: the boot server needs its own port");
+        }
+        var apiUrl = r.String("Boot:ApiUrl", "");
+        if (apiUrl.Length > 0 && (!Uri.TryCreate(apiUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
+            throw new ConfigError($"Bifrost:Boot:ApiUrl = '{apiUrl}' is not an http(s) URL");
+        return new HttpBootOptions
+        {
+            Listen = endpoint,
+            ImagesDir = Path.Combine(stateDir, "images"),
+            RamdiskDir = Path.Combine(stateDir, "ramdisk"),
+            TftpDir = Path.Combine(stateDir, "tftp"),
+            ApiUrl = apiUrl.Length > 0 ? apiUrl : null,
+            ApiPort = api.Port,
+            Planner = new BootSettings
+            {
+                Discovery = r.Bool("Boot:Discovery", false),
+                KernelArgs = r.String("Boot:KernelArgs", ""),
+                RamdiskKernel = r.FileName("Boot:RamdiskKernel", "bifrost-agent.kernel"),
+                RamdiskInitrd = r.FileName("Boot:RamdiskInitrd", "bifrost-agent.initramfs"),
+            },
+        };
+    }
+
     private sealed class Reader(IConfigurationSection section)
     {
         public string String(string key, string fallback) => section[key] ?? fallback;
+
+        /// <summary>A plain file name (no directory part), e.g. a file in StateDir/ramdisk.</summary>
+        public string FileName(string key, string fallback)
+        {
+            var v = String(key, fallback);
+            if (v.Length == 0 || v.Contains('/', StringComparison.Ordinal) || v.Contains('\\', StringComparison.Ordinal) || v is "." or ".."
+                || v.Any(char.IsControl) || v.Contains(' ', StringComparison.Ordinal))
+                throw new ConfigError($"Bifrost:{key} = '{v}' must be a file name without directory or spaces");
+            return v;
+        }
 
         public int Int(string key, int fallback, int min)
         {

@@ -6,7 +6,10 @@ using Bifrost.Domain.Drivers;
 using Bifrost.Domain.Drivers.Fake;
 using Bifrost.Domain.Drivers.Ipmi;
 using Bifrost.Domain.Store;
+using Bifrost.Domain.Timeline;
 using Bifrost.Host.Configuration;
+using Bifrost.Servers;
+using Bifrost.Servers.HttpBoot;
 using Bifrost.Store.Sqlite;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -38,10 +41,12 @@ public static class ServeCommand
         }
         catch (IOException e) when (e.InnerException is SocketException || e.Message.Contains("address", StringComparison.OrdinalIgnoreCase))
         {
-            await Console.Error.WriteLineAsync($"bifrost: cannot listen on {settings.Api.Listen}: {e.Message}");
+            var where = settings.Boot.Listen is { } b ? $"{settings.Api.Listen} (API) or {b} (boot)" : settings.Api.Listen;
+            await Console.Error.WriteLineAsync($"bifrost: cannot listen on {where}: {e.Message}");
             return 1;
         }
         log.LogInformation("Bifrost API listening on http://{Listen} (state in {StateDir})", settings.Api.Listen, settings.StateDir);
+        if (settings.Boot.Listen is { } boot) log.LogInformation("HTTP boot listening on http://{Listen}", boot);
         await app.WaitForShutdownAsync(ct);
         log.LogInformation("Bifrost stopped");
         return 0;
@@ -63,7 +68,10 @@ public static class ServeCommand
             k.AddServerHeader = false;
             k.Limits.MaxRequestBodySize = settings.Api.HardBodyLimitBytes;
             k.Listen(settings.ApiEndpoint);
+            // HTTP boot: its own listener; UseHttpBoot routes everything arriving there to the boot server only.
+            if (settings.Boot.Listen is { } boot) k.Listen(boot);
         });
+        IpxeBinaries.Install(IpxeBinaries.DebianSource, settings.Boot.TftpDir, loggerFactory.CreateLogger("Bifrost.Ipxe"));
 
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
@@ -81,8 +89,15 @@ public static class ServeCommand
         ]));
         services.AddSingleton<Conductor>();
         services.AddHostedService<ConductorService>();
+        services.AddSingleton(sp => new BootTimeline(
+            sp.GetRequiredService<INodeStore>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger<BootTimeline>(), settings.Conductor.Host));
+        services.AddHostedService<BootTimelineService>();
+        services.AddSingleton(settings.Boot);
+        services.AddSingleton<HttpBootServer>();
 
         var app = builder.Build();
+        app.UseHttpBoot();
         app.UseBifrostApi();
         return app;
     }
