@@ -8,7 +8,6 @@ using Bifrost.Domain.Drivers.Ipmi;
 using Bifrost.Domain.Store;
 using Bifrost.Domain.Timeline;
 using Bifrost.Host.Configuration;
-using Bifrost.Servers;
 using Bifrost.Servers.HttpBoot;
 using Bifrost.Store.Sqlite;
 using Microsoft.AspNetCore.Builder;
@@ -89,9 +88,10 @@ public static class ServeCommand
         ]));
         services.AddSingleton<Conductor>();
         services.AddHostedService<ConductorService>();
+        // Boot timeline (DHCP/TFTP/HTTP hops into node history) and the HTTP boot server.
         services.AddSingleton(sp => new BootTimeline(
             sp.GetRequiredService<INodeStore>(), sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger<BootTimeline>(), settings.Conductor.Host));
+            sp.GetRequiredService<ILogger<BootTimeline>>(), settings.Conductor.Host));
         services.AddHostedService<BootTimelineService>();
         services.AddSingleton(settings.Boot);
         services.AddSingleton<HttpBootServer>();
