@@ -10,12 +10,13 @@ public static class SafePath
     private const int MaxLinks = 40; // Linux's MAXSYMLINKS
 
     /// <summary>The real path of an existing regular file under <paramref name="root"/>, or null.</summary>
-    public static string? ResolveFile(string root, string relative)
+    /// <param name="realRoot">The root's real path when the caller already knows it (saves a walk per request).</param>
+    public static string? ResolveFile(string root, string relative, string? realRoot = null)
     {
         if (relative.Length == 0 || relative.Contains('\0') || relative.Contains('\\')) return null;
         var parts = relative.Split('/', StringSplitOptions.RemoveEmptyEntries);
         if (parts.Length == 0 || parts.Any(p => p is "." or "..")) return null;
-        var realRoot = RealPath(root);
+        realRoot ??= RealPath(root);
         if (realRoot is null) return null;
         var real = RealPath(Path.Combine(realRoot, string.Join('/', parts)));
         if (real is null || !IsUnder(realRoot, real)) return null;

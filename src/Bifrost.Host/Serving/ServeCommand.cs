@@ -69,6 +69,9 @@ public static class ServeCommand
             k.Listen(settings.ApiEndpoint);
             // HTTP boot: its own listener; UseHttpBoot routes everything arriving there to the boot server only.
             if (settings.Boot.Listen is { } boot) k.Listen(boot);
+            // Per-connection output buffer before a write waits for the socket (default 64 KiB): image streaming
+            // writes in bigger batches with fewer wake-ups (bench/http).
+            k.Limits.MaxResponseBufferSize = 1024 * 1024;
         });
         IpxeBinaries.Install(IpxeBinaries.DebianSource, settings.Boot.TftpDir, loggerFactory.CreateLogger("Bifrost.Ipxe"));
 

@@ -19,6 +19,10 @@ namespace Bifrost.Servers.HttpBoot;
 /// </summary>
 public sealed class HttpBootServer(HttpBootOptions options, INodeStore store, BootTimeline timeline, ILogger<HttpBootServer> log)
 {
+    /// <summary>Real paths of the served directories, found once they exist (a walk of the root per request costs more
+    /// than the rest of a small-file request).</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _realRoots = new(StringComparer.Ordinal);
+
     public HttpBootOptions Options => options;
 
     public async Task HandleAsync(HttpContext ctx)
@@ -90,7 +94,9 @@ public sealed class HttpBootServer(HttpBootOptions options, INodeStore store, Bo
 
     private async Task FileAsync(HttpContext ctx, string kind, string dir, string relative)
     {
-        var real = SafePath.ResolveFile(dir, relative);
+        if (!_realRoots.TryGetValue(dir, out var realRoot) && SafePath.RealPath(dir) is { } found && Directory.Exists(found))
+            realRoot = _realRoots.GetOrAdd(dir, found);
+        var real = realRoot is null ? null : SafePath.ResolveFile(dir, relative, realRoot);
         if (real is null)
         {
             await NotFoundAsync(ctx, kind, "missing, not a file, or outside its directory");
