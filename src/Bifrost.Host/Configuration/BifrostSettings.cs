@@ -3,6 +3,7 @@ using System.Net;
 using Bifrost.Api;
 using Bifrost.Domain.Conductor;
 using Bifrost.Domain.Drivers.Fake;
+using Bifrost.Servers.Dhcp;
 using Microsoft.Extensions.Configuration;
 using Serilog.Events;
 
@@ -23,6 +24,7 @@ public sealed class BifrostSettings
     public required int MaxHistoryPerNode { get; init; }
     public required LogEventLevel LogLevel { get; init; }
     public string? LogFile { get; init; }
+    public DhcpServerOptions Dhcp { get; init; } = new();
 
     public string DatabasePath => Path.Combine(StateDir, "bifrost.db");
 
@@ -37,6 +39,9 @@ public sealed class BifrostSettings
         "Fake:ManagementDelay",
         "Store:MaxHistoryPerNode",
         "Logging:Level", "Logging:File",
+        "Dhcp:Mode", "Dhcp:Interface", "Dhcp:Subnet", "Dhcp:RangeStart", "Dhcp:RangeEnd", "Dhcp:Router", "Dhcp:Dns",
+        "Dhcp:Domain", "Dhcp:LeaseTime", "Dhcp:ServeUnknown", "Dhcp:UefiBootFile", "Dhcp:Arm64BootFile",
+        "Dhcp:Advertise", "Dhcp:BootPort", "Dhcp:BootUrl", "Dhcp:TftpServer",
     };
 
     /// <summary>Reads and checks the settings; throws <see cref="ConfigError"/> naming the first bad key.</summary>
@@ -84,6 +89,7 @@ public sealed class BifrostSettings
             MaxHistoryPerNode = r.Int("Store:MaxHistoryPerNode", 500, min: 10),
             LogLevel = r.Level("Logging:Level", LogEventLevel.Information),
             LogFile = r.String("Logging:File", "") is { Length: > 0 } file ? Path.GetFullPath(file) : null,
+            Dhcp = DhcpSettings.Read(section),
         };
     }
 
