@@ -90,7 +90,6 @@ public sealed class DhcpResponder(DhcpResponderSettings settings, LeaseTable? le
         var client = PxeClient.From(request.Options);
         // PXE 2.1 §2.2.2: a ProxyDHCP server answers only PXE clients, never gives addresses.
         if (!client.IsPxe && !client.IsHttpBoot) return DhcpDecision.Ignore("not a PXE or HTTP boot client (proxy mode)");
-        var serverId = request.Options.GetAddress(DhcpOptionCode.ServerIdentifier);
         DhcpMessageType replyType;
         if (context.ProxyPort)
         {
@@ -98,9 +97,10 @@ public sealed class DhcpResponder(DhcpResponderSettings settings, LeaseTable? le
             replyType = DhcpMessageType.Ack;
         }
         else if (type == DhcpMessageType.Discover) replyType = DhcpMessageType.Offer;
-        else if (type == DhcpMessageType.Request && serverId is not null && serverId.Equals(settings.ServerIdentifier))
-            replyType = DhcpMessageType.Ack;
-        else return DhcpDecision.Ignore($"{type} is for the site's DHCP server (proxy mode)");
+        // PXE clients ask a ProxyDHCP server again on 4011, never by REQUEST on 67. A 67 REQUEST naming us comes
+        // from a client that took our address-less offer for a lease: an ACK would bind it to 0.0.0.0, so it gets
+        // silence, retries, and ends up with the site server's offer.
+        else return DhcpDecision.Ignore($"{type} on 67 is for the site's DHCP server (proxy mode)");
 
         if (BootAnswer.For(client, mac, settings) is null) return DhcpDecision.Ignore($"no boot file for arch {client.Arch}");
         var decision = Answer(request, replyType, IPAddress.Any, client, mac, withLease: false,
