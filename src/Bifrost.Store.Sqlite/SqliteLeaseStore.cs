@@ -48,37 +48,49 @@ public sealed class SqliteLeaseStore : ILeaseStore
         return leases;
     }
 
-    public async Task SaveLeaseAsync(DhcpLease lease, CancellationToken ct = default)
+    public Task SaveLeaseAsync(DhcpLease lease, CancellationToken ct = default) => SaveLeasesAsync([lease], ct);
+
+    public async Task SaveLeasesAsync(IReadOnlyList<DhcpLease> leases, CancellationToken ct = default)
     {
-        ArgumentNullException.ThrowIfNull(lease);
+        ArgumentNullException.ThrowIfNull(leases);
+        if (leases.Count == 0) return;
         await using var connection = await OpenAsync(ct);
         await using var tx = connection.BeginTransaction(deferred: false);
-        if (lease.Mac.Length > 0)
+        await using var delete = connection.CreateCommand();
+        delete.Transaction = tx;
+        // A MAC holds one address: its old row goes with the new one, in one transaction.
+        delete.CommandText = "DELETE FROM dhcp_leases WHERE mac = @mac AND address <> @address";
+        var deleteMac = delete.Parameters.Add("@mac", SqliteType.Text);
+        var deleteAddress = delete.Parameters.Add("@address", SqliteType.Text);
+        await using var upsert = connection.CreateCommand();
+        upsert.Transaction = tx;
+        // INSERT … ON CONFLICT DO UPDATE is also PostgreSQL syntax.
+        upsert.CommandText = """
+            INSERT INTO dhcp_leases (address, mac, expires_at, declined, hostname, updated_at)
+            VALUES (@address, @mac, @expires_at, @declined, @hostname, @updated_at)
+            ON CONFLICT (address) DO UPDATE SET mac = excluded.mac, expires_at = excluded.expires_at,
+                declined = excluded.declined, hostname = excluded.hostname, updated_at = excluded.updated_at
+            """;
+        var address = upsert.Parameters.Add("@address", SqliteType.Text);
+        var mac = upsert.Parameters.Add("@mac", SqliteType.Text);
+        var expires = upsert.Parameters.Add("@expires_at", SqliteType.Text);
+        var declined = upsert.Parameters.Add("@declined", SqliteType.Integer);
+        var hostname = upsert.Parameters.Add("@hostname", SqliteType.Text);
+        var updated = upsert.Parameters.Add("@updated_at", SqliteType.Text);
+        foreach (var lease in leases)
         {
-            // A MAC holds one address: its old row goes with the new one, in one transaction.
-            await using var delete = connection.CreateCommand();
-            delete.Transaction = tx;
-            delete.CommandText = "DELETE FROM dhcp_leases WHERE mac = @mac AND address <> @address";
-            delete.Parameters.Add("@mac", lease.Mac);
-            delete.Parameters.Add("@address", lease.Address);
-            await delete.ExecuteNonQueryAsync(ct);
-        }
-        await using (var upsert = connection.CreateCommand())
-        {
-            upsert.Transaction = tx;
-            // INSERT … ON CONFLICT DO UPDATE is also PostgreSQL syntax.
-            upsert.CommandText = """
-                INSERT INTO dhcp_leases (address, mac, expires_at, declined, hostname, updated_at)
-                VALUES (@address, @mac, @expires_at, @declined, @hostname, @updated_at)
-                ON CONFLICT (address) DO UPDATE SET mac = excluded.mac, expires_at = excluded.expires_at,
-                    declined = excluded.declined, hostname = excluded.hostname, updated_at = excluded.updated_at
-                """;
-            upsert.Parameters.Add("@address", lease.Address);
-            upsert.Parameters.Add("@mac", lease.Mac);
-            upsert.Parameters.Add("@expires_at", Timestamp(lease.ExpiresAt));
-            upsert.Parameters.Add("@declined", Db(lease.Declined));
-            upsert.Parameters.Add("@hostname", Db(lease.Hostname));
-            upsert.Parameters.Add("@updated_at", Timestamp(lease.UpdatedAt));
+            if (lease.Mac.Length > 0)
+            {
+                deleteMac.Value = lease.Mac;
+                deleteAddress.Value = lease.Address;
+                await delete.ExecuteNonQueryAsync(ct);
+            }
+            address.Value = lease.Address;
+            mac.Value = lease.Mac;
+            expires.Value = Timestamp(lease.ExpiresAt);
+            declined.Value = Db(lease.Declined);
+            hostname.Value = Db(lease.Hostname);
+            updated.Value = Timestamp(lease.UpdatedAt);
             await upsert.ExecuteNonQueryAsync(ct);
         }
         await tx.CommitAsync(ct);

@@ -27,5 +27,8 @@ public interface ILeaseStore
     /// same MAC (a MAC holds one address).</summary>
     Task SaveLeaseAsync(DhcpLease lease, CancellationToken ct = default);
 
+    /// <summary>Saves several bindings (each as <see cref="SaveLeaseAsync"/>) in one transaction, in order.</summary>
+    Task SaveLeasesAsync(IReadOnlyList<DhcpLease> leases, CancellationToken ct = default);
+
     Task DeleteLeaseAsync(string address, CancellationToken ct = default);
 }

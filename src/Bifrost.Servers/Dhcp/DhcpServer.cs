@@ -187,13 +187,22 @@ public sealed class DhcpServer(
         }
         DhcpMetrics.PacketsIn.Add(1, new KeyValuePair<string, object?>("message_type", TypeTag(request.MessageType)));
         var mac = request.ClientMac;
-        var known = mac is not null && await IsKnownAsync(mac, ct);
-        var decision = Responder!.Respond(request, new DhcpRequestContext(known, proxyPort, from, clock.GetUtcNow()));
+        // Whether the MAC is a node's port decides the answer only when unknown MACs are ignored; otherwise it only
+        // picks the timeline, and a cache miss must not hold the receive loop up for a database query: the hop goes
+        // to the timeline (which resolves the MAC itself) and the cache fills in the background.
+        bool? known = null;
+        if (mac is not null)
+        {
+            if (TryCachedKnown(mac) is { } cached) known = cached;
+            else if (!options.ServeUnknown) known = await LookUpAsync(mac, ct);
+            else _ = LookUpAsync(mac, ct).AsTask();
+        }
+        var decision = Responder!.Respond(request, new DhcpRequestContext(known ?? false, proxyPort, from, clock.GetUtcNow()));
         if (mac is not null)
         {
             Log.Exchange(log, mac, request.TransactionId, decision.Summary);
-            if (known && timeline is not null) timeline.TryRecord(mac, HistoryEventType.Dhcp, decision.Summary);
-            else if (decision.Reply is not null) DhcpMetrics.Unmatched.Add(1);
+            if (known != false && timeline is not null) timeline.TryRecord(mac, HistoryEventType.Dhcp, decision.Summary);
+            else DhcpMetrics.Unmatched.Add(1);
         }
         if (decision.Reply is not { } reply || decision.Destination is not { } to) return;
 
@@ -211,29 +220,35 @@ public sealed class DhcpServer(
         }
     }
 
-    private async ValueTask<bool> IsKnownAsync(string mac, CancellationToken ct)
+    private bool? TryCachedKnown(string mac) =>
+        _known.TryGetValue(mac, out var cached) && cached.Until > Environment.TickCount64 ? cached.Known : null;
+
+    private async ValueTask<bool> LookUpAsync(string mac, CancellationToken ct)
     {
-        var now = Environment.TickCount64;
-        if (_known.TryGetValue(mac, out var cached) && cached.Until > now) return cached.Known;
         bool known;
         try
         {
             known = await nodes.GetPortByAddressAsync(mac, ct) is not null;
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+        catch (Exception e)
         {
             Log.LookupFailed(log, e, mac);
             known = false;
         }
-        _known[mac] = (known, now + (long)(known ? KnownTtl : UnknownTtl).TotalMilliseconds);
+        _known[mac] = (known, Environment.TickCount64 + (long)(known ? KnownTtl : UnknownTtl).TotalMilliseconds);
         return known;
     }
 
+    /// <summary>Writes lease changes behind the responder, batched: whatever queued up goes in one transaction.</summary>
     private async Task PersistLoopAsync(CancellationToken ct)
     {
         try
         {
-            await foreach (var lease in _persist.Reader.ReadAllAsync(ct)) await SaveAsync(lease, ct);
+            while (await _persist.Reader.WaitToReadAsync(ct)) await SaveQueuedAsync(ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -243,18 +258,21 @@ public sealed class DhcpServer(
     /// <summary>Writes what is still queued at shutdown, so a clean stop loses no lease.</summary>
     private async Task FlushAsync()
     {
-        while (_persist.Reader.TryRead(out var lease)) await SaveAsync(lease, CancellationToken.None);
+        while (_persist.Reader.TryPeek(out _)) await SaveQueuedAsync(CancellationToken.None);
     }
 
-    private async Task SaveAsync(DhcpLease lease, CancellationToken ct)
+    private async Task SaveQueuedAsync(CancellationToken ct)
     {
+        var batch = new List<DhcpLease>();
+        while (batch.Count < 1000 && _persist.Reader.TryRead(out var lease)) batch.Add(lease);
+        if (batch.Count == 0) return;
         try
         {
-            await leaseStore.SaveLeaseAsync(lease, ct);
+            await leaseStore.SaveLeasesAsync(batch, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            Log.PersistFailed(log, e, lease.Address);
+            Log.PersistFailed(log, e, string.Join(", ", batch.Take(5).Select(l => l.Address)));
         }
     }
 
