@@ -4,6 +4,7 @@ using Bifrost.Api;
 using Bifrost.Domain.Boot;
 using Bifrost.Domain.Conductor;
 using Bifrost.Domain.Drivers.Fake;
+using Bifrost.Servers.Dhcp;
 using Bifrost.Servers.HttpBoot;
 using Microsoft.Extensions.Configuration;
 using Serilog.Events;
@@ -27,6 +28,7 @@ public sealed class BifrostSettings
     public required int MaxHistoryPerNode { get; init; }
     public required LogEventLevel LogLevel { get; init; }
     public string? LogFile { get; init; }
+    public DhcpServerOptions Dhcp { get; init; } = new();
 
     public string DatabasePath => Path.Combine(StateDir, "bifrost.db");
 
@@ -42,6 +44,9 @@ public sealed class BifrostSettings
         "Store:MaxHistoryPerNode",
         "Boot:Listen", "Boot:Discovery", "Boot:KernelArgs", "Boot:RamdiskKernel", "Boot:RamdiskInitrd", "Boot:ApiUrl",
         "Logging:Level", "Logging:File",
+        "Dhcp:Mode", "Dhcp:Interface", "Dhcp:Subnet", "Dhcp:RangeStart", "Dhcp:RangeEnd", "Dhcp:Router", "Dhcp:Dns",
+        "Dhcp:Domain", "Dhcp:LeaseTime", "Dhcp:ServeUnknown", "Dhcp:UefiBootFile", "Dhcp:Arm64BootFile",
+        "Dhcp:Advertise", "Dhcp:BootPort", "Dhcp:BootUrl", "Dhcp:TftpServer",
     };
 
     /// <summary>Reads and checks the settings; throws <see cref="ConfigError"/> naming the first bad key.</summary>
@@ -92,6 +97,9 @@ public sealed class BifrostSettings
             MaxHistoryPerNode = r.Int("Store:MaxHistoryPerNode", 500, min: 10),
             LogLevel = r.Level("Logging:Level", LogEventLevel.Information),
             LogFile = r.String("Logging:File", "") is { Length: > 0 } file ? Path.GetFullPath(file) : null,
+            Dhcp = DhcpSettings.Read(section) is var dhcp && section["Dhcp:BootPort"] is null && boot.Listen is { } bootListen
+                ? dhcp with { BootPort = bootListen.Port } // iPXE is sent to the HTTP boot server's own port
+                : dhcp,
         };
     }
 

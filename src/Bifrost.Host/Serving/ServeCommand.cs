@@ -8,6 +8,7 @@ using Bifrost.Domain.Drivers.Ipmi;
 using Bifrost.Domain.Store;
 using Bifrost.Domain.Timeline;
 using Bifrost.Host.Configuration;
+using Bifrost.Servers.Dhcp;
 using Bifrost.Servers.HttpBoot;
 using Bifrost.Store.Sqlite;
 using Microsoft.AspNetCore.Builder;
@@ -91,11 +92,22 @@ public static class ServeCommand
         ]));
         services.AddSingleton<Conductor>();
         services.AddHostedService<ConductorService>();
-        // Boot timeline (DHCP/TFTP/HTTP hops into node history) and the HTTP boot server.
+        // Boot timeline (DHCP/TFTP/HTTP hops into node history) and the DHCP server, which is its address book.
         services.AddSingleton(sp => new BootTimeline(
             sp.GetRequiredService<INodeStore>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<BootTimeline>>(), settings.Conductor.Host));
         services.AddHostedService<BootTimelineService>();
+        services.AddSingleton<ILeaseStore>(_ => new SqliteLeaseStore(new SqliteStoreOptions { DatabasePath = settings.DatabasePath }));
+        var dhcp = settings.Dhcp with
+        {
+            // "arm64 → an arm64 iPXE if present": offer it only when the file is really in the TFTP root.
+            Arm64BootFile = settings.Dhcp.Arm64BootFile is { } arm64 && File.Exists(Path.Combine(settings.StateDir, "tftp", arm64))
+                ? arm64 : null,
+        };
+        services.AddSingleton(sp => new DhcpServer(
+            dhcp, sp.GetRequiredService<ILeaseStore>(), sp.GetRequiredService<INodeStore>(), sp.GetRequiredService<BootTimeline>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<DhcpServer>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<DhcpServer>());
         services.AddSingleton(settings.Boot);
         services.AddSingleton<HttpBootServer>();
 
