@@ -6,6 +6,8 @@ using Bifrost.Domain.Conductor;
 using Bifrost.Domain.Drivers.Fake;
 using Bifrost.Servers.Dhcp;
 using Bifrost.Servers.HttpBoot;
+using Bifrost.Protocols.Tftp;
+using Bifrost.Servers.Tftp;
 using Microsoft.Extensions.Configuration;
 using Serilog.Events;
 
@@ -29,6 +31,8 @@ public sealed class BifrostSettings
     public required LogEventLevel LogLevel { get; init; }
     public string? LogFile { get; init; }
     public DhcpServerOptions Dhcp { get; init; } = new();
+    /// <summary>The TFTP server, or null when <c>Bifrost:Tftp:Listen</c> is empty (off).</summary>
+    public TftpServerOptions? Tftp { get; init; }
 
     public string DatabasePath => Path.Combine(StateDir, "bifrost.db");
 
@@ -47,6 +51,7 @@ public sealed class BifrostSettings
         "Dhcp:Mode", "Dhcp:Interface", "Dhcp:Subnet", "Dhcp:RangeStart", "Dhcp:RangeEnd", "Dhcp:Router", "Dhcp:Dns",
         "Dhcp:Domain", "Dhcp:LeaseTime", "Dhcp:ServeUnknown", "Dhcp:UefiBootFile", "Dhcp:Arm64BootFile",
         "Dhcp:Advertise", "Dhcp:BootPort", "Dhcp:BootUrl", "Dhcp:TftpServer",
+        "Tftp:Listen", "Tftp:Timeout", "Tftp:MaxRetries",
     };
 
     /// <summary>Reads and checks the settings; throws <see cref="ConfigError"/> naming the first bad key.</summary>
@@ -68,6 +73,7 @@ public sealed class BifrostSettings
             throw new ConfigError($"Bifrost:Api:Listen = '{listen}' is not an address:port (e.g. 127.0.0.1:6385)");
 
         var boot = ReadBoot(r, Path.GetFullPath(stateDir), endpoint);
+        var tftp = ReadTftp(r, Path.GetFullPath(stateDir));
 
         return new BifrostSettings
         {
@@ -100,6 +106,7 @@ public sealed class BifrostSettings
             Dhcp = DhcpSettings.Read(section) is var dhcp && section["Dhcp:BootPort"] is null && boot.Listen is { } bootListen
                 ? dhcp with { BootPort = bootListen.Port } // iPXE is sent to the HTTP boot server's own port
                 : dhcp,
+            Tftp = tftp,
         };
     }
 
@@ -132,6 +139,24 @@ public sealed class BifrostSettings
                 RamdiskKernel = r.FileName("Boot:RamdiskKernel", "bifrost-agent.kernel"),
                 RamdiskInitrd = r.FileName("Boot:RamdiskInitrd", "bifrost-agent.initramfs"),
             },
+        };
+    }
+
+    /// <summary>Tftp:Listen is <c>address</c> (port 69) or <c>address:port</c>; empty turns the server off.</summary>
+    private static TftpServerOptions? ReadTftp(Reader r, string stateDir)
+    {
+        var raw = r.String("Tftp:Listen", "").Trim();
+        if (raw.Length == 0) return null;
+        IPEndPoint? listen = IPAddress.TryParse(raw, out var address) && !raw.StartsWith('[') ? new IPEndPoint(address, 69)
+            : IPEndPoint.TryParse(raw, out var endpoint) && endpoint.Port != 0 ? endpoint : null;
+        if (listen is null)
+            throw new ConfigError($"Bifrost:Tftp:Listen = '{raw}' is not an address or address:port (e.g. 10.0.0.1 or 127.0.0.1:6969; empty = off)");
+        return new TftpServerOptions
+        {
+            Listen = listen,
+            Root = Path.Combine(stateDir, "tftp"),
+            Limits = new TftpLimits { DefaultTimeout = r.Seconds("Tftp:Timeout", 1, positive: true) },
+            MaxRetries = r.Int("Tftp:MaxRetries", 5, min: 1),
         };
     }
 

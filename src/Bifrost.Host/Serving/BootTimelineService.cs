@@ -3,8 +3,8 @@ using Microsoft.Extensions.Hosting;
 
 namespace Bifrost.Host.Serving;
 
-/// <summary>Runs the boot timeline's writer (DHCP/TFTP/HTTP hops → node history) for the daemon's lifetime.</summary>
-internal sealed class BootTimelineService(BootTimeline timeline) : BackgroundService
+/// <summary>Writes the boot timeline's queued hops (DHCP, TFTP, HTTP boot) into node history while the daemon runs.</summary>
+public sealed class BootTimelineService(BootTimeline timeline) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => timeline.RunAsync(stoppingToken);
 }

@@ -110,6 +110,7 @@ public static class ServeCommand
         services.AddHostedService(sp => sp.GetRequiredService<DhcpServer>());
         services.AddSingleton(settings.Boot);
         services.AddSingleton<HttpBootServer>();
+        if (settings.Tftp is { } tftp) services.AddHostedService(sp => new TftpService(tftp, sp));
 
         var app = builder.Build();
         app.UseHttpBoot();
