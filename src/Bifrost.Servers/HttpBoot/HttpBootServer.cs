@@ -109,9 +109,16 @@ public sealed class HttpBootServer(HttpBootOptions options, INodeStore store, Bo
         var contentType = real.EndsWith(".ipxe", StringComparison.OrdinalIgnoreCase) ? "text/plain" : "application/octet-stream";
         // PhysicalFileResult streams from disk (sendfile where possible) and implements HEAD, Range, If-Range,
         // If-None-Match and If-Modified-Since; we do not write range code of our own.
-        var result = Results.File(real, contentType, fileDownloadName: null, lastModified: info.LastWriteTimeUtc,
-            entityTag: etag, enableRangeProcessing: true);
-        await result.ExecuteAsync(ctx);
+        if (IsPlainGet(ctx.Request))
+        {
+            await StreamWholeFileAsync(ctx, info, contentType, etag);
+        }
+        else
+        {
+            var result = Results.File(real, contentType, fileDownloadName: null, lastModified: info.LastWriteTimeUtc,
+                entityTag: etag, enableRangeProcessing: true);
+            await result.ExecuteAsync(ctx);
+        }
 
         var status = ctx.Response.StatusCode;
         BootMetrics.Count(kind, status switch
@@ -127,6 +134,50 @@ public sealed class HttpBootServer(HttpBootOptions options, INodeStore store, Bo
         {
             timeline.TryRecord(client.IsIPv4MappedToIPv6 ? client.MapToIPv4() : client, HistoryEventType.Boot,
                 $"{ctx.Request.Method} {ctx.Request.Path} → {status} ({info.Length} bytes)");
+        }
+    }
+
+    /// <summary>A GET of the whole file with no validators: nothing for ASP.NET's file result to decide.</summary>
+    private static bool IsPlainGet(HttpRequest request)
+    {
+        var h = request.Headers;
+        return HttpMethods.IsGet(request.Method) && h.Range.Count == 0 && h.IfNoneMatch.Count == 0 && h.IfModifiedSince.Count == 0
+               && h.IfMatch.Count == 0 && h.IfUnmodifiedSince.Count == 0 && h.IfRange.Count == 0;
+    }
+
+    private const int StreamChunk = 1024 * 1024;
+
+    /// <summary>
+    /// Whole-file download (the agent streaming an image, iPXE fetching a ramdisk): 1 MiB synchronous reads from the
+    /// page cache straight into the response. ASP.NET's file result copies in 64 KiB async reads, which bench/http
+    /// measured at a third of nginx's rate; Range and conditional requests still go through it.
+    /// </summary>
+    private static async Task StreamWholeFileAsync(HttpContext ctx, FileInfo info, string contentType, EntityTagHeaderValue etag)
+    {
+        var response = ctx.Response;
+        using var handle = File.OpenHandle(info.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+        var length = RandomAccess.GetLength(handle);
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = contentType;
+        response.ContentLength = length;
+        response.Headers.ETag = etag.ToString();
+        response.Headers.LastModified = info.LastWriteTimeUtc.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        response.Headers.AcceptRanges = "bytes";
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(StreamChunk);
+        try
+        {
+            long offset = 0;
+            while (offset < length)
+            {
+                var n = RandomAccess.Read(handle, buffer.AsSpan(0, (int)Math.Min(StreamChunk, length - offset)), offset);
+                if (n == 0) break; // the file shrank under us: the client sees a short body and a closed connection
+                await response.Body.WriteAsync(buffer.AsMemory(0, n), ctx.RequestAborted);
+                offset += n;
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
