@@ -2,8 +2,11 @@ using System.Globalization;
 using System.Net;
 using Bifrost.Api;
 using Bifrost.Bmc.Ipmi;
+using Bifrost.Domain.Boot;
 using Bifrost.Domain.Conductor;
 using Bifrost.Domain.Drivers.Fake;
+using Bifrost.Servers.Dhcp;
+using Bifrost.Servers.HttpBoot;
 using Bifrost.Protocols.Tftp;
 using Bifrost.Servers.Tftp;
 using Microsoft.Extensions.Configuration;
@@ -24,9 +27,12 @@ public sealed class BifrostSettings
     public required ConductorOptions Conductor { get; init; }
     public required FakeOptions Fake { get; init; }
     public required IpmiClientOptions Ipmi { get; init; }
+    /// <summary>HTTP boot (<c>Bifrost:Boot:*</c>); <c>Boot.Listen</c> null = off.</summary>
+    public required HttpBootOptions Boot { get; init; }
     public required int MaxHistoryPerNode { get; init; }
     public required LogEventLevel LogLevel { get; init; }
     public string? LogFile { get; init; }
+    public DhcpServerOptions Dhcp { get; init; } = new();
     /// <summary>The TFTP server, or null when <c>Bifrost:Tftp:Listen</c> is empty (off).</summary>
     public TftpServerOptions? Tftp { get; init; }
 
@@ -46,7 +52,11 @@ public sealed class BifrostSettings
         "Store:MaxHistoryPerNode",
         "Ipmi:AllowInsecureCipherSuites", "Ipmi:CommandTimeout", "Ipmi:RetryBudget", "Ipmi:MinCommandInterval",
         "Ipmi:MaxConcurrentSessions", "Ipmi:CipherDiscoveryTimeout", "Ipmi:SessionIdleLimit",
+        "Boot:Listen", "Boot:Discovery", "Boot:KernelArgs", "Boot:RamdiskKernel", "Boot:RamdiskInitrd", "Boot:ApiUrl",
         "Logging:Level", "Logging:File",
+        "Dhcp:Mode", "Dhcp:Interface", "Dhcp:Subnet", "Dhcp:RangeStart", "Dhcp:RangeEnd", "Dhcp:Router", "Dhcp:Dns",
+        "Dhcp:Domain", "Dhcp:LeaseTime", "Dhcp:ServeUnknown", "Dhcp:UefiBootFile", "Dhcp:Arm64BootFile",
+        "Dhcp:Advertise", "Dhcp:BootPort", "Dhcp:BootUrl", "Dhcp:TftpServer",
         "Tftp:Listen", "Tftp:Timeout", "Tftp:MaxRetries",
     };
 
@@ -68,6 +78,7 @@ public sealed class BifrostSettings
         if (!IPEndPoint.TryParse(listen, out var endpoint) || endpoint.Port == 0 || !listen.Contains(':', StringComparison.Ordinal))
             throw new ConfigError($"Bifrost:Api:Listen = '{listen}' is not an address:port (e.g. 127.0.0.1:6385)");
 
+        var boot = ReadBoot(r, Path.GetFullPath(stateDir), endpoint);
         var tftp = ReadTftp(r, Path.GetFullPath(stateDir));
         var api = new ApiOptions
         {
@@ -118,10 +129,46 @@ public sealed class BifrostSettings
                 CipherDiscoveryTimeout = r.Seconds("Ipmi:CipherDiscoveryTimeout", 0.5, positive: true),
                 SessionIdleLimit = r.Seconds("Ipmi:SessionIdleLimit", 20, positive: true),
             },
+            Boot = boot,
             MaxHistoryPerNode = r.Int("Store:MaxHistoryPerNode", 500, min: 10),
             LogLevel = r.Level("Logging:Level", LogEventLevel.Information),
             LogFile = r.String("Logging:File", "") is { Length: > 0 } file ? Path.GetFullPath(file) : null,
+            Dhcp = DhcpSettings.Read(section) is var dhcp && section["Dhcp:BootPort"] is null && boot.Listen is { } bootListen
+                ? dhcp with { BootPort = bootListen.Port } // iPXE is sent to the HTTP boot server's own port
+                : dhcp,
             Tftp = tftp,
+        };
+    }
+
+    private static HttpBootOptions ReadBoot(Reader r, string stateDir, IPEndPoint api)
+    {
+        var listen = r.String("Boot:Listen", "");
+        IPEndPoint? endpoint = null;
+        if (listen.Length > 0)
+        {
+            if (!IPEndPoint.TryParse(listen, out endpoint) || endpoint.Port == 0 || !listen.Contains(':', StringComparison.Ordinal))
+                throw new ConfigError($"Bifrost:Boot:Listen = '{listen}' is not an address:port (e.g. 0.0.0.0:8080), or empty for off");
+            if (endpoint.Port == api.Port)
+                throw new ConfigError($"Bifrost:Boot:Listen = '{listen}' uses the API's port {api.Port}: the boot server needs its own port");
+        }
+        var apiUrl = r.String("Boot:ApiUrl", "");
+        if (apiUrl.Length > 0 && (!Uri.TryCreate(apiUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
+            throw new ConfigError($"Bifrost:Boot:ApiUrl = '{apiUrl}' is not an http(s) URL");
+        return new HttpBootOptions
+        {
+            Listen = endpoint,
+            ImagesDir = Path.Combine(stateDir, "images"),
+            RamdiskDir = Path.Combine(stateDir, "ramdisk"),
+            TftpDir = Path.Combine(stateDir, "tftp"),
+            ApiUrl = apiUrl.Length > 0 ? apiUrl : null,
+            ApiPort = api.Port,
+            Planner = new BootSettings
+            {
+                Discovery = r.Bool("Boot:Discovery", false),
+                KernelArgs = r.String("Boot:KernelArgs", ""),
+                RamdiskKernel = r.FileName("Boot:RamdiskKernel", "bifrost-agent.kernel"),
+                RamdiskInitrd = r.FileName("Boot:RamdiskInitrd", "bifrost-agent.initramfs"),
+            },
         };
     }
 
@@ -146,6 +193,16 @@ public sealed class BifrostSettings
     private sealed class Reader(IConfigurationSection section)
     {
         public string String(string key, string fallback) => section[key] ?? fallback;
+
+        /// <summary>A plain file name (no directory part), e.g. a file in StateDir/ramdisk.</summary>
+        public string FileName(string key, string fallback)
+        {
+            var v = String(key, fallback);
+            if (v.Length == 0 || v.Contains('/', StringComparison.Ordinal) || v.Contains('\\', StringComparison.Ordinal) || v is "." or ".."
+                || v.Any(char.IsControl) || v.Contains(' ', StringComparison.Ordinal))
+                throw new ConfigError($"Bifrost:{key} = '{v}' must be a file name without directory or spaces");
+            return v;
+        }
 
         public int Int(string key, int fallback, int min)
         {

@@ -11,6 +11,8 @@ using Bifrost.Domain.Store;
 using Bifrost.Domain.Timeline;
 using Bifrost.Host.Configuration;
 using Bifrost.Host.Systemd;
+using Bifrost.Servers.Dhcp;
+using Bifrost.Servers.HttpBoot;
 using Bifrost.Store.Sqlite;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -42,10 +44,12 @@ public static class ServeCommand
         }
         catch (IOException e) when (e.InnerException is SocketException || e.Message.Contains("address", StringComparison.OrdinalIgnoreCase))
         {
-            await Console.Error.WriteLineAsync($"bifrost: cannot listen on {settings.Api.Listen}: {e.Message}");
+            var where = settings.Boot.Listen is { } b ? $"{settings.Api.Listen} (API) or {b} (boot)" : settings.Api.Listen;
+            await Console.Error.WriteLineAsync($"bifrost: cannot listen on {where}: {e.Message}");
             return 1;
         }
         log.LogInformation("Bifrost API listening on http://{Listen} (state in {StateDir})", settings.Api.Listen, settings.StateDir);
+        if (settings.Boot.Listen is { } boot) log.LogInformation("HTTP boot listening on http://{Listen}", boot);
         await app.Services.GetRequiredService<SystemdLifecycle>().ReadyAsync(app.Lifetime, $"API on {settings.Api.Listen}");
         await app.WaitForShutdownAsync(ct);
         log.LogInformation("Bifrost stopped");
@@ -68,7 +72,13 @@ public static class ServeCommand
             k.AddServerHeader = false;
             k.Limits.MaxRequestBodySize = settings.Api.HardBodyLimitBytes;
             k.Listen(settings.ApiEndpoint);
+            // HTTP boot: its own listener; UseHttpBoot routes everything arriving there to the boot server only.
+            if (settings.Boot.Listen is { } boot) k.Listen(boot);
+            // Per-connection output buffer before a write waits for the socket (default 64 KiB): image streaming
+            // writes in bigger batches with fewer wake-ups (bench/http).
+            k.Limits.MaxResponseBufferSize = 1024 * 1024;
         });
+        IpxeBinaries.Install(IpxeBinaries.DebianSource, settings.Boot.TftpDir, loggerFactory.CreateLogger("Bifrost.Ipxe"));
 
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
@@ -91,13 +101,29 @@ public static class ServeCommand
         ]));
         services.AddSingleton<Conductor>();
         services.AddHostedService<ConductorService>();
-        services.AddSingleton(sp => new BootTimeline(sp.GetRequiredService<INodeStore>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<BootTimeline>>(), settings.Conductor.Host));
+        // Boot timeline (DHCP/TFTP/HTTP hops into node history) and the DHCP server, which is its address book.
+        services.AddSingleton(sp => new BootTimeline(
+            sp.GetRequiredService<INodeStore>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<BootTimeline>>(), settings.Conductor.Host));
         services.AddHostedService<BootTimelineService>();
+        services.AddSingleton<ILeaseStore>(_ => new SqliteLeaseStore(new SqliteStoreOptions { DatabasePath = settings.DatabasePath }));
+        var dhcp = settings.Dhcp with
+        {
+            // "arm64 → an arm64 iPXE if present": offer it only when the file is really in the TFTP root.
+            Arm64BootFile = settings.Dhcp.Arm64BootFile is { } arm64 && File.Exists(Path.Combine(settings.StateDir, "tftp", arm64))
+                ? arm64 : null,
+        };
+        services.AddSingleton(sp => new DhcpServer(
+            dhcp, sp.GetRequiredService<ILeaseStore>(), sp.GetRequiredService<INodeStore>(), sp.GetRequiredService<BootTimeline>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<DhcpServer>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<DhcpServer>());
+        services.AddSingleton(settings.Boot);
+        services.AddSingleton<HttpBootServer>();
         if (settings.Tftp is { } tftp) services.AddHostedService(sp => new TftpService(tftp, sp));
         services.AddSystemdNotify();
 
         var app = builder.Build();
+        app.UseHttpBoot();
         app.UseBifrostApi();
         return app;
     }

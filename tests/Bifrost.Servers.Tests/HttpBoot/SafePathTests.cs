@@ -1,0 +1,49 @@
+using Bifrost.TestKit;
+using NUnit.Framework;
+
+namespace Bifrost.Servers.Tests.HttpBoot;
+
+public class SafePathTests
+{
+    [Test]
+    public void Resolves_files_inside_and_refuses_everything_else()
+    {
+        using var tmp = new TempDirectory("safepath");
+        var root = Path.Combine(tmp.Path, "root");
+        Directory.CreateDirectory(Path.Combine(root, "sub"));
+        File.WriteAllText(Path.Combine(root, "sub", "a"), "a");
+        File.WriteAllText(Path.Combine(tmp.Path, "secret"), "s");
+        File.CreateSymbolicLink(Path.Combine(root, "in"), "sub/a");
+        File.CreateSymbolicLink(Path.Combine(root, "out"), "../secret");
+        Directory.CreateSymbolicLink(Path.Combine(root, "outdir"), tmp.Path);
+        File.CreateSymbolicLink(Path.Combine(root, "loop1"), "loop2");
+        File.CreateSymbolicLink(Path.Combine(root, "loop2"), "loop1");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(SafePath.ResolveFile(root, "sub/a"), Is.EqualTo(Path.Combine(root, "sub", "a")));
+            Assert.That(SafePath.ResolveFile(root, "in"), Is.EqualTo(Path.Combine(root, "sub", "a")));
+            Assert.That(SafePath.ResolveFile(root, "out"), Is.Null);
+            Assert.That(SafePath.ResolveFile(root, "outdir/secret"), Is.Null);
+            Assert.That(SafePath.ResolveFile(root, "../secret"), Is.Null);
+            Assert.That(SafePath.ResolveFile(root, "sub/../../secret"), Is.Null);
+            Assert.That(SafePath.ResolveFile(root, "/etc/passwd"), Is.Null.Or.Not.EqualTo("/etc/passwd"));
+            Assert.That(SafePath.ResolveFile(root, "sub"), Is.Null);
+            Assert.That(SafePath.ResolveFile(root, "loop1"), Is.Null);
+            Assert.That(SafePath.ResolveFile(root, "sub/a\0"), Is.Null);
+            Assert.That(SafePath.ResolveFile(root, ""), Is.Null);
+        });
+    }
+
+    [Test]
+    public void A_root_reached_through_a_symlink_still_serves_its_files()
+    {
+        using var tmp = new TempDirectory("safepath");
+        var real = Path.Combine(tmp.Path, "real");
+        Directory.CreateDirectory(real);
+        File.WriteAllText(Path.Combine(real, "f"), "f");
+        var link = Path.Combine(tmp.Path, "link");
+        Directory.CreateSymbolicLink(link, real);
+        Assert.That(SafePath.ResolveFile(link, "f"), Is.EqualTo(Path.Combine(real, "f")));
+    }
+}
