@@ -5,7 +5,7 @@
 #   bash bench/dhcp/run.sh                 full run (~6 min): rates 500..4000 DORA/s, 10 s each, + a latency capture
 #   RATES="1000" DURATION=5 bash bench/dhcp/run.sh    smoke run
 #
-# Env: RATES ("500 1000 2000 3000 4000") DURATION (10 s per rate) SERVERS ("bifrost kea dnsmasq") SKIP_BUILD=1 KEEP=1
+# Env: RATES ("500 1000 2000 3000 4000") DURATION (10 s per rate) WARMUP (3 s at 500/s before each, not measured) SERVERS ("bifrost kea dnsmasq") SKIP_BUILD=1 KEEP=1
 # Per rate every server starts fresh (empty lease database), so every run hands out new leases (a /16 pool).
 # "Sustained" = the highest rate at which both exchanges (DISCOVER-OFFER, REQUEST-ACK) lost < 1%.
 # Latency: at 1000 DORA/s, tshark captures the client side and p50/p99 of request→reply are computed per exchange.
@@ -14,7 +14,7 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
-RATES=${RATES:-500 1000 2000 3000 4000} DURATION=${DURATION:-10} SERVERS=${SERVERS:-bifrost kea dnsmasq}
+RATES=${RATES:-500 1000 2000 3000 4000} DURATION=${DURATION:-10} WARMUP=${WARMUP:-3} SERVERS=${SERVERS:-bifrost kea dnsmasq}
 ID=bfb$$ SRV=bfb$$-srv CLI=bfb$$-cli
 WORK=$(mktemp -d /tmp/bifrost-dhcpbench.XXXXXX)
 PIDS=()
@@ -77,15 +77,20 @@ JSON
     [[ -s $dir/pid ]] && break; sleep 0.1
   done
   SERVER_PID=$(cat "$dir/pid"); PIDS+=("$SERVER_PID")
-  # Ready when it answers one DORA.
+  # Ready when it answers one DORA (dnsmasq ping-checks a new address first: allow 3 s).
   for _ in $(seq 60); do
-    if ip netns exec "$CLI" perfdhcp -4 -g single -l c0 -r 1 -n 1 -W 500000 10.88.0.1 2>/dev/null | grep -q "received packets: 1"; then return 0; fi
+    if ip netns exec "$CLI" perfdhcp -4 -g single -l c0 -r 1 -n 1 -W 3000000 10.88.0.1 2>/dev/null | grep -q "received packets: 1"; then return 0; fi
     sleep 1
   done
   log "$1 did not answer; log:"; cat "$dir/log" >&2; return 1
 }
 
-stop_server() { kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; sleep 1; }
+# The server is no child of this shell (ip netns exec + sh): poll until it is gone, so the next one binds alone.
+stop_server() {
+  kill "$SERVER_PID" 2>/dev/null || true
+  for _ in $(seq 300); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$SERVER_PID" 2>/dev/null || true
+}
 
 RESULTS=$WORK/results.tsv
 : > "$RESULTS"
@@ -99,6 +104,8 @@ for server in $SERVERS; do
       ip netns exec "$CLI" tshark -q -i c0 -f "udp port 67" -w "$capture" >"$dir/tshark.log" 2>&1 &
       TSHARK=$!; PIDS+=("$TSHARK"); sleep 2
     fi
+    # Warm-up (JIT, caches, first leases), the same for every server; not measured.
+    ip netns exec "$CLI" perfdhcp -4 -g single -l c0 -r 500 -R 1000000 -p "$WARMUP" -W 500000 10.88.0.1 >"$dir/warmup.txt" 2>&1 || true
     out=$dir/perfdhcp.txt
     ip netns exec "$CLI" perfdhcp -4 -g single -l c0 -r "$rate" -R 1000000 -p "$DURATION" -W 1000000 10.88.0.1 >"$out" 2>&1 || true
     [[ -n $capture ]] && { kill -INT "$TSHARK" 2>/dev/null || true; wait "$TSHARK" 2>/dev/null || true; }
