@@ -82,6 +82,7 @@ public static class Program
         Console.WriteLine("configuration OK");
         Console.WriteLine($"  Bifrost:StateDir   = {settings.StateDir}");
         Console.WriteLine($"  Bifrost:Api:Listen = {settings.Api.Listen}");
+        Console.WriteLine($"  Bifrost:Dhcp:Mode  = {settings.Dhcp.Mode.ToString().ToLowerInvariant()}{(settings.Dhcp.Interface is { } nic ? $" on {nic}" : "")}");
         Console.WriteLine($"  Bifrost:Conductor:Host = {settings.Conductor.Host}");
         return Task.FromResult(0);
     }

@@ -26,7 +26,9 @@ public sealed class DhcpServer(
     private const int SolSocket = 1, SoBindToDevice = 25;
     private static readonly TimeSpan KnownTtl = TimeSpan.FromSeconds(60), UnknownTtl = TimeSpan.FromSeconds(5);
 
+    private static readonly TimeSpan PortRefresh = TimeSpan.FromSeconds(10);
     private readonly ConcurrentDictionary<string, (bool Known, long Until)> _known = new(StringComparer.Ordinal);
+    private volatile HashSet<string> _ports = new(StringComparer.Ordinal);
     private readonly Channel<DhcpLease> _persist = Channel.CreateUnbounded<DhcpLease>(new UnboundedChannelOptions { SingleReader = true });
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private LeaseTable? _leases;
@@ -60,6 +62,7 @@ public sealed class DhcpServer(
                 _leases.Changed += lease => _persist.Writer.TryWrite(lease);
                 DhcpMetrics.ObserveLeases(() => _leases.ActiveCount(clock.GetUtcNow()));
             }
+            await RefreshPortsAsync(stoppingToken);
             Responder = new DhcpResponder(settings, _leases);
             if (timeline is not null) timeline.AddressBook = this;
 
@@ -70,6 +73,7 @@ public sealed class DhcpServer(
 
             var loops = sockets.Select(s => ReceiveLoopAsync(s, ((IPEndPoint)s.LocalEndPoint!).Port == 4011, stoppingToken)).ToList();
             loops.Add(PersistLoopAsync(stoppingToken));
+            loops.Add(RefreshPortsLoopAsync(stoppingToken));
             await Task.WhenAll(loops);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -187,21 +191,22 @@ public sealed class DhcpServer(
         }
         DhcpMetrics.PacketsIn.Add(1, new KeyValuePair<string, object?>("message_type", TypeTag(request.MessageType)));
         var mac = request.ClientMac;
-        // Whether the MAC is a node's port decides the answer only when unknown MACs are ignored; otherwise it only
-        // picks the timeline, and a cache miss must not hold the receive loop up for a database query: the hop goes
-        // to the timeline (which resolves the MAC itself) and the cache fills in the background.
-        bool? known = null;
+        // Whether the MAC is a node's port: from the set of all port MACs (refreshed every PortRefresh), so the
+        // receive loop never waits for the database for the MACs of unknown clients. Only when unknown MACs are
+        // ignored does a MAC missing from the set get a direct lookup (cached), so a node enrolled a moment ago is
+        // answered at once; with ServeUnknown on, its first exchanges may miss the timeline for up to PortRefresh.
+        var known = false;
         if (mac is not null)
         {
-            if (TryCachedKnown(mac) is { } cached) known = cached;
+            if (_ports.Contains(mac)) known = true;
+            else if (TryCachedKnown(mac) is { } cached) known = cached;
             else if (!options.ServeUnknown) known = await LookUpAsync(mac, ct);
-            else _ = LookUpAsync(mac, ct).AsTask();
         }
-        var decision = Responder!.Respond(request, new DhcpRequestContext(known ?? false, proxyPort, from, clock.GetUtcNow()));
+        var decision = Responder!.Respond(request, new DhcpRequestContext(known, proxyPort, from, clock.GetUtcNow()));
         if (mac is not null)
         {
             Log.Exchange(log, mac, request.TransactionId, decision.Summary);
-            if (known != false && timeline is not null) timeline.TryRecord(mac, HistoryEventType.Dhcp, decision.Summary);
+            if (known && timeline is not null) timeline.TryRecord(mac, HistoryEventType.Dhcp, decision.Summary);
             else DhcpMetrics.Unmatched.Add(1);
         }
         if (decision.Reply is not { } reply || decision.Destination is not { } to) return;
@@ -217,6 +222,31 @@ public sealed class DhcpServer(
         catch (SocketException e)
         {
             Log.SendFailed(log, e, to);
+        }
+    }
+
+    private async Task RefreshPortsLoopAsync(CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(PortRefresh, clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct)) await RefreshPortsAsync(ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task RefreshPortsAsync(CancellationToken ct)
+    {
+        try
+        {
+            var ports = await nodes.ListPortsAsync(new PortQuery(), ct);
+            _ports = ports.Select(p => BootTimeline.Normalise(p.Address)).ToHashSet(StringComparer.Ordinal);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.LookupFailed(log, e, "(all ports)");
         }
     }
 
