@@ -16,7 +16,8 @@ public sealed record BootAnswer(string File, string? VendorClass, bool Ipxe)
     /// </summary>
     public static BootAnswer? For(PxeClient client, string mac, DhcpResponderSettings s)
     {
-        if (client.IsIpxe) return new BootAnswer($"{s.BootBaseUrl}/boot/{mac}.ipxe", client.IsPxe ? "PXEClient" : null, Ipxe: true);
+        if (client.IsIpxe)
+            return new BootAnswer($"{s.BootBaseUrl}/boot/{mac}.ipxe?platform={Platform(client.Arch)}", client.IsPxe ? "PXEClient" : null, Ipxe: true);
         if (client.IsHttpBoot)
         {
             var file = client.Arch is ClientArch.Arm64UefiHttp ? s.Arm64BootFile : s.UefiBootFile;
@@ -34,4 +35,16 @@ public sealed record BootAnswer(string File, string? VendorClass, bool Ipxe)
         };
         return nbp is null ? null : new BootAnswer(nbp, client.IsPxe ? "PXEClient" : null, Ipxe: false);
     }
+
+    /// <summary>
+    /// The firmware the script is for, so the boot planner picks sanboot (BIOS) or exit (UEFI) for an active node even
+    /// when the node names no boot mode: from the arch iPXE reports in option 93, else iPXE's own <c>${platform}</c>
+    /// setting, which iPXE expands in the file name before fetching it.
+    /// </summary>
+    private static string Platform(ClientArch? arch) => arch switch
+    {
+        ClientArch.X86Bios => "pcbios",
+        ClientArch.X64Uefi or ClientArch.EbcUefi or ClientArch.Arm64Uefi => "efi",
+        _ => "${platform}",
+    };
 }

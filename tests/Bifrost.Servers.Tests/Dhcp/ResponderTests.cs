@@ -111,12 +111,12 @@ public class ResponderTests
                 Offers(d, "10.0.0.100", "http://10.0.0.1:8080/tftp/ipxe.efi");
                 Assert.That(OverTheWire(d.Reply!).Options.GetString(DhcpOptionCode.VendorClassIdentifier), Is.EqualTo("HTTPClient"));
             }));
-        yield return Row("iPXE (user class iPXE) → the node's boot script URL, not an NBP, and 175.176 = 1",
+        yield return Row("iPXE (user class iPXE) → the node's boot script URL with the firmware from option 93, not an NBP, and 175.176 = 1",
             FullCase(Request(DhcpMessageType.Discover).Pxe(0).With(p => p.Options.SetString(77, "iPXE")), d =>
             {
-                Offers(d, "10.0.0.100", $"http://10.0.0.1:8080/boot/{Mac}.ipxe");
+                Offers(d, "10.0.0.100", $"http://10.0.0.1:8080/boot/{Mac}.ipxe?platform=pcbios");
                 Assert.That(OverTheWire(d.Reply!).Options.Get(DhcpOptionCode.IpxeEncapsulated), Is.EqualTo(new byte[] { 176, 1, 1 }));
-                Assert.That(d.Summary, Is.EqualTo($"DISCOVER arch 0 user-class iPXE → OFFER 10.0.0.100 boot http://10.0.0.1:8080/boot/{Mac}.ipxe"));
+                Assert.That(d.Summary, Is.EqualTo($"DISCOVER arch 0 user-class iPXE → OFFER 10.0.0.100 boot http://10.0.0.1:8080/boot/{Mac}.ipxe?platform=pcbios"));
             }));
         yield return Row("a PXE client's UUID (option 97) is echoed",
             FullCase(Request(DhcpMessageType.Discover).Pxe(7).With(p => p.Options.Set(97, [0, .. new byte[16]])),
@@ -143,9 +143,9 @@ public class ResponderTests
         yield return Row("discover asking for another MAC's address → a different one",
             FullCase(Request(DhcpMessageType.Discover).With(p => p.Options.SetAddress(50, IPAddress.Parse("10.0.0.100"))),
                 d => Offers(d, "10.0.0.101"), scene: r => Dora(r, OtherMac)));
-        yield return Row("every DHCP round of a boot gets the same address (no pool churn)",
+        yield return Row("every DHCP round of a boot gets the same address (no pool churn); no arch → iPXE's own ${platform}",
             FullCase(Request(DhcpMessageType.Discover).With(p => p.Options.SetString(77, "iPXE")),
-                d => Offers(d, "10.0.0.101", $"http://10.0.0.1:8080/boot/{Mac}.ipxe"),
+                d => Offers(d, "10.0.0.101", $"http://10.0.0.1:8080/boot/{Mac}.ipxe?platform=${{platform}}"),
                 scene: r => { Dora(r, OtherMac); Dora(r); Dora(r); }));
         yield return Row("request selecting the offered address → ACK (broadcast: the client has no address yet)",
             FullCase(Selecting("10.0.0.100"), d => Replies(d, DhcpMessageType.Ack, "10.0.0.100", null, "255.255.255.255:68"),
@@ -256,7 +256,7 @@ public class ResponderTests
             ProxyCase(Selecting("10.0.0.100").Pxe(7), d => Silent(d, "site's DHCP server")));
         yield return Row("proxy: iPXE → the script URL",
             ProxyCase(Request(DhcpMessageType.Discover).Pxe(7).With(p => p.Options.SetString(77, "iPXE")),
-                d => Offers(d, "0.0.0.0", $"http://10.0.0.1:8080/boot/{Mac}.ipxe")));
+                d => Offers(d, "0.0.0.0", $"http://10.0.0.1:8080/boot/{Mac}.ipxe?platform=efi")));
         yield return Row("proxy: an arch we have no binary for (arm64 without one) is ignored",
             ProxyCase(Request(DhcpMessageType.Discover).Pxe(11), d => Silent(d, "no boot file")));
     }
