@@ -90,6 +90,7 @@ stop_server() {
   kill "$SERVER_PID" 2>/dev/null || true
   for _ in $(seq 300); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
   kill -9 "$SERVER_PID" 2>/dev/null || true
+  sleep 1   # kea-dhcp4 started right after Bifrost exited once failed to answer; a pause avoids it
 }
 
 RESULTS=$WORK/results.tsv
