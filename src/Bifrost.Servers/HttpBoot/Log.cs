@@ -25,4 +25,8 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 4012, Level = LogLevel.Warning, Message = "iPXE: could not install {File} into {Dir}: {Error}")]
     public static partial void InstallFailed(ILogger logger, string file, string dir, string error);
+
+    [LoggerMessage(EventId = 4013, Level = LogLevel.Information,
+        Message = "iPXE: keeping {File} in {Dir}: it is not the copy Bifrost installed (an operator's own build?)")]
+    public static partial void KeptOwn(ILogger logger, string file, string dir);
 }

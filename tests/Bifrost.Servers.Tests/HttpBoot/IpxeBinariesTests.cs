@@ -37,6 +37,27 @@ public class IpxeBinariesTests
     }
 
     [Test]
+    public void An_operators_own_binary_is_never_overwritten_but_Bifrosts_copies_follow_package_upgrades()
+    {
+        var (tmp, source, tftp) = Layout();
+        using var _ = tmp;
+        using var factory = LoggerFactory.Create(b => b.AddProvider(new CapturingLoggerProvider()));
+        var log = factory.CreateLogger("ipxe");
+        Directory.CreateDirectory(tftp);
+        File.WriteAllText(Path.Combine(tftp, "ipxe.efi"), "my own iPXE with an embedded script");
+
+        Assert.That(IpxeBinaries.Install(source, tftp, log), Is.EqualTo(new[] { "undionly.kpxe" }));
+        File.WriteAllText(Path.Combine(source, "ipxe.efi"), "efi v2");
+        File.WriteAllText(Path.Combine(source, "undionly.kpxe"), "bios v2");
+        File.SetLastWriteTimeUtc(Path.Combine(source, "undionly.kpxe"), DateTime.UtcNow.AddMinutes(1));
+
+        Assert.That(IpxeBinaries.Install(source, tftp, log), Is.EqualTo(new[] { "undionly.kpxe" }), "an upgrade of a file Bifrost installed is followed");
+        Assert.That(File.ReadAllText(Path.Combine(tftp, "ipxe.efi")), Is.EqualTo("my own iPXE with an embedded script"));
+        Assert.That(File.ReadAllText(Path.Combine(tftp, "undionly.kpxe")), Is.EqualTo("bios v2"));
+        Assert.That(File.Exists(Path.Combine(tftp, "tftp.installed")), Is.False, "the record is outside the TFTP root");
+    }
+
+    [Test]
     public void A_missing_package_is_a_warning_not_a_crash()
     {
         using var tmp = new TempDirectory("ipxe");
