@@ -27,6 +27,14 @@ public class TftpServeTests
         Assert.That(result.ExitCode, Is.Zero, result + "\n" + bifrost.ReadLog());
         Assert.That(File.ReadAllBytes(output), Is.EqualTo(content));
         Assert.That(bifrost.ReadLog(), Does.Contain($"TFTP listening on 127.0.0.1:{port}"));
+
+        // The transfer moved the TFTP counters on /metrics (parsed strictly as Prometheus text).
+        using var http = new HttpClient { BaseAddress = bifrost.BaseUri };
+        var scrape = PrometheusScrape.Parse(await http.GetStringAsync("/metrics"));
+        double Sum(string name) => scrape.Samples.Where(x => x.Name == name).Sum(x => x.Value);
+        Assert.That(Sum("bifrost_tftp_transfers_total"), Is.GreaterThanOrEqualTo(1), "transfers counted");
+        Assert.That(scrape.Samples.Where(x => x.Name.StartsWith("bifrost_tftp_bytes_sent", StringComparison.Ordinal)).Sum(x => x.Value),
+            Is.GreaterThanOrEqualTo(content.Length), "bytes counted");
     }
 
     private static int FreeUdpPort()
