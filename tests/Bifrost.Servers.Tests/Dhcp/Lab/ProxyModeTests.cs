@@ -57,6 +57,9 @@ public class ProxyModeTests
         var lease = Path.Combine(lab.Dir.Path, "plain.leases");
         var result = await lab.Net.ExecAsync(plain, TimeSpan.FromSeconds(40),
             dhclient, "-4", "-1", "-v", "-sf", "/bin/true", "-lf", lease, "-pf", Path.Combine(lab.Dir.Path, "plain.pid"), "eth0");
+        // dhclient -1 stays in the background once bound: stop it (-x) so nothing outlives the lab.
+        await lab.Net.ExecAsync(plain, TimeSpan.FromSeconds(20),
+            dhclient, "-x", "-sf", "/bin/true", "-lf", lease, "-pf", Path.Combine(lab.Dir.Path, "plain.pid"), "eth0");
         Assert.That(result.ExitCode, Is.EqualTo(0), result.Output);
         Assert.That(Regex.IsMatch(result.Output, @"DHCPACK of 10\.77\.0\.(5\d|60) from 10\.77\.0\.2"), result.Output);
         Assert.That(lab.Daemon!.ReadLog(), Does.Contain("52:54:00:dd:00:02").And.Contain("not a PXE or HTTP boot client"));
