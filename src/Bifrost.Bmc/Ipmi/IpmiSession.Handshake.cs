@@ -26,12 +26,12 @@ public sealed partial class IpmiSession
         var privilege = credentials.Privilege;
 
         // 1. Open Session: propose exactly the suite's three algorithms, ask for the privilege explicitly.
-        var openTags = 0UL;
+        var openTags = new HashSet<byte>();
         var open = await ExchangeAsync("Open Session Request",
             () =>
             {
                 var tag = NextTag();
-                openTags |= 1UL << (tag & 0x3F);
+                openTags.Add(tag);
                 return Wrap(PayloadType.OpenSessionRequest, 0, new OpenSessionRequest(tag, privilege, ConsoleSessionId, suite).ToArray());
             },
             (ReadOnlySpan<byte> d, out OpenSessionResponse r, out string? why) =>
@@ -56,12 +56,12 @@ public sealed partial class IpmiSession
         // 2. RAKP 1 → RAKP 2: the BMC proves it knows the password (and tells us whether it knows the user).
         var consoleRandom = RandomNumberGenerator.GetBytes(16);
         var role = (byte)(privilege | NameOnlyLookup);
-        var rakpTags = 0UL;
+        var rakpTags = new HashSet<byte>();
         var rakp2 = await ExchangeAsync("RAKP 1",
             () =>
             {
                 var tag = NextTag();
-                rakpTags |= 1UL << (tag & 0x3F);
+                rakpTags.Add(tag);
                 return Wrap(PayloadType.Rakp1, 0, new Rakp1(tag, BmcSessionId, consoleRandom, role, credentials.Username).ToArray());
             },
             (ReadOnlySpan<byte> d, out Rakp2 r, out string? why) =>
@@ -94,12 +94,12 @@ public sealed partial class IpmiSession
         // 3. RAKP 3 → RAKP 4: we prove we know the password; the BMC proves it derived the same SIK.
         var sik = IpmiCrypto.SessionIntegrityKey(suite.Authentication, credentials.Kuid, consoleRandom, rakp2.BmcRandom, role, credentials.Username);
         var rakp3Code = RakpMath.Rakp3Code(suite.Authentication, credentials.Kuid, rakp2.BmcRandom, ConsoleSessionId, role, credentials.Username);
-        var rakp3Tags = 0UL;
+        var rakp3Tags = new HashSet<byte>();
         var rakp4 = await ExchangeAsync("RAKP 3",
             () =>
             {
                 var tag = NextTag();
-                rakp3Tags |= 1UL << (tag & 0x3F);
+                rakp3Tags.Add(tag);
                 return Wrap(PayloadType.Rakp3, 0, new Rakp3(tag, 0, BmcSessionId, rakp3Code).ToArray());
             },
             (ReadOnlySpan<byte> d, out Rakp4 r, out string? why) =>
@@ -159,9 +159,9 @@ public sealed partial class IpmiSession
         return read(message.Payload, out value, out why);
     }
 
-    private bool Matches(ulong tags, byte tag, uint consoleSessionId, out string? why)
+    private bool Matches(HashSet<byte> tags, byte tag, uint consoleSessionId, out string? why)
     {
-        why = (tags & (1UL << (tag & 0x3F))) == 0 ? $"message tag {tag} answers an older request"
+        why = !tags.Contains(tag) ? $"message tag {tag} answers an older request"
             : consoleSessionId != ConsoleSessionId ? $"console session ID 0x{consoleSessionId:x8} is not ours"
             : null;
         return why is null;

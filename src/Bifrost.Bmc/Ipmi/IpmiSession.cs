@@ -43,6 +43,7 @@ public sealed partial class IpmiSession : IDisposable
         _time = time;
         _log = log;
         ConsoleSessionId = RandomSessionId();
+        _tag = (byte)System.Security.Cryptography.RandomNumberGenerator.GetInt32(256);
     }
 
     public uint ConsoleSessionId { get; }
@@ -191,6 +192,8 @@ public sealed partial class IpmiSession : IDisposable
 
     private byte NextRqSeq() => _rqSeq = (byte)((_rqSeq + 1) & 0x3F);
 
+    /// <summary>Message tags (IPMI v2.0 §13.17) start at a random value per session: a late or duplicated answer to a
+    /// previous session's request (an error status carries no session ID to tell it apart) must not match ours.</summary>
     private byte NextTag() => ++_tag;
 
     private static uint RandomSessionId()
