@@ -75,7 +75,7 @@ public sealed class IpmiSim : IDisposable
     public static IpmiSim Start(string address = "127.0.0.1")
     {
         var sim = Peers.Require("ipmi_sim", "openipmi");
-        var bmc = new IpmiSim(sim, address, FreeUdpPort(address));
+        var bmc = new IpmiSim(sim, address, Net.FreeUdpPort(address));
         bmc.Start();
         return bmc;
     }
@@ -155,14 +155,6 @@ public sealed class IpmiSim : IDisposable
     {
         Stop();
         _dir.Dispose();
-    }
-
-    /// <summary>A UDP port that was free on <paramref name="address"/> a moment ago.</summary>
-    public static int FreeUdpPort(string address = "127.0.0.1")
-    {
-        using var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        s.Bind(new IPEndPoint(IPAddress.Parse(address), 0));
-        return ((IPEndPoint)s.LocalEndPoint!).Port;
     }
 
     private bool Pings()

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Bifrost.TestKit;
 using NUnit.Framework;
 
@@ -12,7 +10,7 @@ public class TftpServeTests
     public async Task Bifrost_serve_with_tftp_listen_serves_statedir_tftp_to_curl()
     {
         using var dir = new TempDirectory("bifrost-tftp-serve");
-        var port = FreeUdpPort();
+        var port = Net.FreeUdpPort();
         Directory.CreateDirectory(Path.Combine(dir.Path, "tftp"));
         var content = new byte[70_000];
         new Random(7).NextBytes(content);
@@ -35,12 +33,5 @@ public class TftpServeTests
         Assert.That(Sum("bifrost_tftp_transfers_total"), Is.GreaterThanOrEqualTo(1), "transfers counted");
         Assert.That(scrape.Samples.Where(x => x.Name.StartsWith("bifrost_tftp_bytes_sent", StringComparison.Ordinal)).Sum(x => x.Value),
             Is.GreaterThanOrEqualTo(content.Length), "bytes counted");
-    }
-
-    private static int FreeUdpPort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
 }
