@@ -66,10 +66,22 @@ public interface INodeStore
     /// <summary>Appends to a node's history, keeping at most the configured number of entries per node.</summary>
     Task AddHistoryAsync(NodeHistoryEvent entry, CancellationToken ct = default);
 
+    /// <summary>Stores (replaces) the inventory an inspection produced. Throws <see cref="Errors.NodeNotFoundException"/>.</summary>
+    Task SaveInventoryAsync(Guid nodeUuid, NodeInventory inventory, CancellationToken ct = default);
+
+    /// <summary>The node's last inventory, or null when it was never inspected. Throws
+    /// <see cref="Errors.NodeNotFoundException"/> for a missing node.</summary>
+    Task<NodeInventory?> GetInventoryAsync(Guid nodeUuid, CancellationToken ct = default);
+
     /// <summary>A node's history, oldest first.</summary>
     Task<IReadOnlyList<NodeHistoryEvent>> ListHistoryAsync(
         Guid nodeUuid, int? limit = null, Guid? marker = null, CancellationToken ct = default);
 }
+
+/// <summary>An inspection's result as Ironic's GET /v1/nodes/{id}/inventory shows it: the agent's inventory (IPA's
+/// shape: cpu, memory, disks, interfaces, boot, system_vendor) and plugin data.</summary>
+public sealed record NodeInventory(
+    System.Text.Json.Nodes.JsonObject Inventory, System.Text.Json.Nodes.JsonObject PluginData, DateTimeOffset CreatedAt);
 
 public enum SortDirection { Asc, Desc }
 
