@@ -75,7 +75,7 @@ public class MigratorTests
         var tables = await ScalarAsync(path,
             "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name)");
 
-        Assert.That(tables, Is.EqualTo("dhcp_leases,node_history,nodes,ports"));
+        Assert.That(tables, Is.EqualTo("dhcp_leases,node_history,node_inventory,nodes,ports"));
     }
 
     [Test]
