@@ -35,6 +35,8 @@ public sealed class BifrostServer : IAsyncDisposable
     public CapturingLoggerProvider Logs { get; }
     public string StateDir => _dir.Path;
     public Conductor Conductor => _app.Services.GetRequiredService<Conductor>();
+    /// <summary>The daemon's services, for tests that look at a component the API does not show.</summary>
+    public IServiceProvider Services => _app.Services;
 
     /// <param name="settings">Extra configuration keys, e.g. <c>["Bifrost:Fake:DeployDelay"] = "5"</c>.</param>
     public static async Task<BifrostServer> StartAsync(IDictionary<string, string?>? settings = null)

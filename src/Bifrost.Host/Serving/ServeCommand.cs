@@ -10,6 +10,7 @@ using Bifrost.Domain.Drivers.Ipmi;
 using Bifrost.Domain.Store;
 using Bifrost.Domain.Timeline;
 using Bifrost.Host.Configuration;
+using Bifrost.Api.Metrics;
 using Bifrost.Host.Systemd;
 using Bifrost.Servers.Dhcp;
 using Bifrost.Servers.HttpBoot;
@@ -117,9 +118,15 @@ public static class ServeCommand
             dhcp, sp.GetRequiredService<ILeaseStore>(), sp.GetRequiredService<INodeStore>(), sp.GetRequiredService<BootTimeline>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<DhcpServer>>()));
         services.AddHostedService(sp => sp.GetRequiredService<DhcpServer>());
+        if (dhcp.Mode != DhcpMode.Off) services.AddSingleton<IReadinessCheck, DhcpReadiness>();
         services.AddSingleton(settings.Boot);
         services.AddSingleton<HttpBootServer>();
-        if (settings.Tftp is { } tftp) services.AddHostedService(sp => new TftpService(tftp, sp));
+        if (settings.Tftp is { } tftp)
+        {
+            services.AddSingleton(sp => new TftpService(tftp, sp));
+            services.AddHostedService(sp => sp.GetRequiredService<TftpService>());
+            services.AddSingleton<IReadinessCheck, TftpReadiness>();
+        }
         services.AddSystemdNotify();
 
         var app = builder.Build();

@@ -10,6 +10,10 @@ namespace Bifrost.Host.Serving;
 public sealed class TftpService(TftpServerOptions options, IServiceProvider services) : IHostedService, IAsyncDisposable
 {
     private TftpServer? _server;
+    private bool _stopped;
+
+    /// <summary>Null while the request socket is bound and the server runs; else why not (for /readyz).</summary>
+    public string? NotReadyReason => _stopped ? "stopped" : _server is null ? "socket not bound yet" : null;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -23,6 +27,7 @@ public sealed class TftpService(TftpServerOptions options, IServiceProvider serv
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        _stopped = true;
         if (_server is not null) await _server.StopAsync().WaitAsync(cancellationToken);
     }
 
