@@ -92,12 +92,36 @@ internal sealed class Waiter(CliContext c, string ident, TimeSpan timeout)
         foreach (var key in (string[])["deploy_step", "clean_step"])
             if (node[key] is JsonObject step && step["step"] is { } name)
                 parts.Add($"{key.Replace("_step", "", StringComparison.Ordinal)} step {Table.Cell(step["interface"])}.{Table.Cell(name)}".Replace(" .", " ", StringComparison.Ordinal));
+        if (node["driver_internal_info"] is JsonObject { } agentInfo && AgentProgress(agentInfo["agent_command"]) is { } agent)
+            parts.Add(agent);
         if (node["driver_internal_info"] is JsonObject info)
             foreach (var (key, value) in info)
                 if (value is JsonValue && (key.Contains("progress", StringComparison.Ordinal) || key.Contains("percent", StringComparison.Ordinal)))
                     parts.Add($"{key} {Table.Cell(value)}");
         return parts.Count == 0 ? "" : "  (" + string.Join(", ", parts) + ")";
     }
+
+    /// <summary>The agent's command in flight and its last reported progress (docs/agent-protocol.md §4):
+    /// "write_image write 480/1024 MiB (46%)"; null when no command is in flight.</summary>
+    internal static string? AgentProgress(JsonNode? command)
+    {
+        if (command is not JsonObject cmd || cmd["name"] is not JsonValue name) return null;
+        var text = $"agent {Table.Cell(name)}";
+        if (cmd["status"] is JsonValue status && Table.Cell(status) is { Length: > 0 } s && s != "running") text += $" {s}";
+        if (cmd["progress"] is JsonObject p && Number(p["done"]) is { } done)
+        {
+            if (p["stage"] is JsonValue stage) text += $" {Table.Cell(stage)}";
+            var total = Number(p["total"]) ?? 0;
+            const double MiB = 1024 * 1024;
+            text += total > 0
+                ? string.Create(CultureInfo.InvariantCulture, $" {done / MiB:0}/{total / MiB:0} MiB ({Math.Min(100, done * 100 / total):0}%)")
+                : string.Create(CultureInfo.InvariantCulture, $" {done / MiB:0} MiB");
+        }
+        return text;
+    }
+
+    private static double? Number(JsonNode? n) =>
+        n is JsonValue v && v.TryGetValue<double>(out var d) ? d : null;
 
     private int Finish(JsonObject node, string state, int code)
     {

@@ -39,6 +39,20 @@ public class RenderingTests
         Assert.That(Waiter.Details(new JsonObject()), Is.Empty, "nothing reported, nothing shown");
     }
 
+    [Test]
+    public void Progress_shows_the_agent_command_in_flight_with_its_last_reported_bytes()
+    {
+        var node = JsonNode.Parse("""
+            {"driver_internal_info": {"agent_command": {"id": "c3", "name": "write_image", "status": "running",
+              "progress": {"stage": "write", "done": 503316480, "total": 1073741824}}}}
+            """)!.AsObject();
+        Assert.That(Waiter.Details(node), Is.EqualTo("  (agent write_image write 480/1024 MiB (47%))"));
+        var unknownTotal = JsonNode.Parse("""{"name": "write_image", "status": "running", "progress": {"stage": "download", "done": 1048576, "total": 0}}""");
+        Assert.That(Waiter.AgentProgress(unknownTotal), Is.EqualTo("agent write_image download 1 MiB"));
+        Assert.That(Waiter.AgentProgress(JsonNode.Parse("""{"name": "inspect", "status": "succeeded"}""")), Is.EqualTo("agent inspect succeeded"));
+        Assert.That(Waiter.AgentProgress(null), Is.Null);
+    }
+
     private static IEnumerable<TestCaseData> Errors()
     {
         yield return new TestCaseData("{\"error_message\": \"{\\\"faultstring\\\": \\\"Node n1 could not be found.\\\", \\\"debuginfo\\\": null}\"}",
