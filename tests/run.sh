@@ -28,7 +28,7 @@ done
 #   debootstrap, lintian, systemd (systemd-analyze), python3: the Debian package test (packaging/).
 peers=(python3-ironicclient openipmi ipmitool freeipmi-tools isc-dhcp-client udhcpc busybox nmap kea-admin dnsmasq-base
        tftp-hpa atftp curl qemu-system-x86 ipxe-qemu ovmf ipxe tshark iproute2 bsdutils
-       debootstrap lintian systemd python3)
+       debootstrap lintian systemd python3 ndisc6)
 if [ "$(id -u)" = 0 ]; then
   missing=()
   for p in "${peers[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

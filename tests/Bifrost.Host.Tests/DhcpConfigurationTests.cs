@@ -28,6 +28,17 @@ public class DhcpConfigurationTests
     }
 
     [Test]
+    public void Router_advertisements_default_on_in_full_mode_off_in_proxy_mode_and_never_without_dhcp()
+    {
+        Assert.That(LoadFull().RouterAdvertisement, Is.True);
+        Assert.That(LoadFull(("Bifrost:Dhcp:RouterAdvertisement", "false")).RouterAdvertisement, Is.False);
+        Assert.That(Load(("Bifrost:Dhcp:Mode", "proxy"), ("Bifrost:Dhcp:Interface", "br0")).RouterAdvertisement, Is.False);
+        Assert.That(Load(("Bifrost:Dhcp:Mode", "proxy"), ("Bifrost:Dhcp:Interface", "br0"), ("Bifrost:Dhcp:RouterAdvertisement", "true"))
+            .RouterAdvertisement, Is.True);
+        Assert.That(Load(("Bifrost:Dhcp:RouterAdvertisement", "true")).RouterAdvertisement, Is.False, "no DHCP interface, nothing to answer on");
+    }
+
+    [Test]
     public void A_full_configuration_is_read()
     {
         var d = LoadFull(("Bifrost:Dhcp:Router", "10.0.0.1"), ("Bifrost:Dhcp:Dns", "10.0.0.1, 9.9.9.9"), ("Bifrost:Dhcp:Domain", "lab"),

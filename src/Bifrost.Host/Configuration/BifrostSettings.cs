@@ -33,6 +33,8 @@ public sealed class BifrostSettings
     public required LogEventLevel LogLevel { get; init; }
     public string? LogFile { get; init; }
     public DhcpServerOptions Dhcp { get; init; } = new();
+    /// <summary>Answer IPv6 router solicitations on the DHCP interface (lifetime 0) so iPXE stops waiting for IPv6.</summary>
+    public bool RouterAdvertisement { get; init; }
     /// <summary>The TFTP server, or null when <c>Bifrost:Tftp:Listen</c> is empty (off).</summary>
     public TftpServerOptions? Tftp { get; init; }
 
@@ -56,7 +58,7 @@ public sealed class BifrostSettings
         "Logging:Level", "Logging:File",
         "Dhcp:Mode", "Dhcp:Interface", "Dhcp:Subnet", "Dhcp:RangeStart", "Dhcp:RangeEnd", "Dhcp:Router", "Dhcp:Dns",
         "Dhcp:Domain", "Dhcp:LeaseTime", "Dhcp:ServeUnknown", "Dhcp:UefiBootFile", "Dhcp:Arm64BootFile",
-        "Dhcp:Advertise", "Dhcp:BootPort", "Dhcp:BootUrl", "Dhcp:TftpServer",
+        "Dhcp:Advertise", "Dhcp:BootPort", "Dhcp:BootUrl", "Dhcp:TftpServer", "Dhcp:RouterAdvertisement",
         "Tftp:Listen", "Tftp:Timeout", "Tftp:MaxRetries",
     };
 
@@ -89,6 +91,7 @@ public sealed class BifrostSettings
         };
         AuthSettings.CheckExposure(api.Auth, endpoint, r.Bool("Api:AllowInsecureNoAuth", false));
 
+        var dhcpRead = DhcpSettings.Read(section);
         return new BifrostSettings
         {
             StateDir = Path.GetFullPath(stateDir),
@@ -133,7 +136,10 @@ public sealed class BifrostSettings
             MaxHistoryPerNode = r.Int("Store:MaxHistoryPerNode", 500, min: 10),
             LogLevel = r.Level("Logging:Level", LogEventLevel.Information),
             LogFile = r.String("Logging:File", "") is { Length: > 0 } file ? Path.GetFullPath(file) : null,
-            Dhcp = DhcpSettings.Read(section) is var dhcp && section["Dhcp:BootPort"] is null && boot.Listen is { } bootListen
+            // Default on in full mode (Bifrost owns the boot segment); off in proxy mode, where the site may run its
+            // own IPv6 routers and Bifrost is a guest.
+            RouterAdvertisement = dhcpRead.Mode != DhcpMode.Off && r.Bool("Dhcp:RouterAdvertisement", dhcpRead.Mode == DhcpMode.Full),
+            Dhcp = dhcpRead is var dhcp && section["Dhcp:BootPort"] is null && boot.Listen is { } bootListen
                 ? dhcp with { BootPort = bootListen.Port } // iPXE is sent to the HTTP boot server's own port
                 : dhcp,
             Tftp = tftp,

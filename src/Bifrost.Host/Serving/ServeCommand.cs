@@ -13,6 +13,7 @@ using Bifrost.Host.Configuration;
 using Bifrost.Api.Metrics;
 using Bifrost.Host.Systemd;
 using Bifrost.Servers.Dhcp;
+using Bifrost.Servers.Ipv6;
 using Bifrost.Servers.HttpBoot;
 using Bifrost.Store.Sqlite;
 using Microsoft.AspNetCore.Builder;
@@ -119,6 +120,8 @@ public static class ServeCommand
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<DhcpServer>>()));
         services.AddHostedService(sp => sp.GetRequiredService<DhcpServer>());
         if (dhcp.Mode != DhcpMode.Off) services.AddSingleton<IReadinessCheck, DhcpReadiness>();
+        if (settings.RouterAdvertisement && dhcp.Interface is { } raInterface)
+            services.AddHostedService(sp => new RouterAdvertiser(raInterface, sp.GetRequiredService<ILogger<RouterAdvertiser>>()));
         services.AddSingleton(settings.Boot);
         services.AddSingleton<HttpBootServer>();
         if (settings.Tftp is { } tftp)

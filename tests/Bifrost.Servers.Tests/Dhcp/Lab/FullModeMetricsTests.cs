@@ -48,3 +48,56 @@ public partial class FullModeTests
         });
     }
 }
+
+/// <summary>The optional IPv6 router advertisement (lifetime 0) of issue 4, seen by a real IPv6 client (rdisc6).</summary>
+public partial class FullModeTests
+{
+    [Test]
+    public async Task Rdisc6_gets_a_router_advertisement_of_lifetime_0_with_no_address_configuration()
+    {
+        var rdisc6 = Peers.Require("rdisc6", "ndisc6");
+        await using var lab = await DhcpLab.CreateAsync("full");
+        await lab.StartAsync();
+        var ns = await lab.Net.AddClientAsync();
+
+        await WaitLinkLocalAsync(lab, ns);
+        // -1: stop at the first answer; retries cover the server's own link-local address still being tentative.
+        var result = await lab.Net.ExecAsync(ns, TimeSpan.FromSeconds(40), rdisc6, "-1", "-r", "10", "-w", "2000", "eth0");
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.Output + "\n--- bifrost ---\n" + lab.Daemon!.ReadLog());
+        Assert.That(result.Stdout, Does.Match(@"Router lifetime\s*:\s*0 "), result.Stdout);
+        Assert.That(result.Stdout, Does.Match(@"Stateful address conf\.\s*:\s*No"));
+        Assert.That(result.Stdout, Does.Match(@"Stateful other conf\.\s*:\s*No"));
+        Assert.That(result.Stdout, Does.Not.Contain("Prefix"), "no prefix: nobody autoconfigures an address from us");
+        Assert.That(lab.Daemon.ReadLog(), Does.Contain("router solicitation from"));
+    }
+
+    [Test]
+    public async Task With_router_advertisements_off_rdisc6_gets_no_answer()
+    {
+        var rdisc6 = Peers.Require("rdisc6", "ndisc6");
+        await using var lab = await DhcpLab.CreateAsync("full", ("RouterAdvertisement", "false"));
+        await lab.StartAsync();
+        var ns = await lab.Net.AddClientAsync();
+
+        await WaitLinkLocalAsync(lab, ns);
+        var result = await lab.Net.ExecAsync(ns, TimeSpan.FromSeconds(30), rdisc6, "-1", "-r", "3", "-w", "1000", "eth0");
+
+        Assert.That(result.ExitCode, Is.Not.EqualTo(0), result.Output);
+        Assert.That(result.Stdout, Does.Not.Contain("Router lifetime"));
+    }
+
+    /// <summary>A fresh interface's link-local address is "tentative" for a second or two (duplicate address
+    /// detection); until then nothing can be sent from it.</summary>
+    private static async Task WaitLinkLocalAsync(DhcpLab lab, string ns)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            var show = await lab.Net.ExecAsync(ns, TimeSpan.FromSeconds(10), "ip", "-6", "addr", "show", "dev", "eth0", "scope", "link");
+            if (show.Stdout.Contains("fe80", StringComparison.Ordinal) && !show.Stdout.Contains("tentative", StringComparison.Ordinal)) return;
+            if (DateTime.UtcNow > deadline) Assert.Fail($"eth0 in {ns} has no usable link-local address: {show.Output}");
+            await Task.Delay(250);
+        }
+    }
+}
