@@ -64,6 +64,10 @@ public static class ServeCommand
         {
             ContentRootPath = settings.StateDir,
             EnvironmentName = Environments.Production,
+            // The builder's default appsettings.json sources (removed just below) would otherwise start a recursive
+            // FileSystemWatcher on the content root, i.e. the state directory: every SQLite write, lease flush and
+            // image download then wakes a thread. Bifrost reads its own configuration once (ConfigLoader).
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
         });
         builder.Configuration.Sources.Clear();
         builder.Logging.ClearProviders();
