@@ -144,19 +144,49 @@ public sealed class DhcpServer(
         }
     }
 
-    private async Task ReceiveLoopAsync(Socket socket, bool proxyPort, CancellationToken ct)
+    /// <summary>
+    /// The receive loop of one socket, on a dedicated thread with blocking calls: at thousands of packets a second on a
+    /// busy machine, an awaited receive costs two thread wake-ups per packet (the socket engine's epoll thread, then a
+    /// pool worker), each waiting for a time slice; a blocking recvfrom wakes the one thread that answers. The socket is
+    /// never used asynchronously (that would switch .NET to emulated blocking). Stopping closes the socket.
+    /// </summary>
+    private Task ReceiveLoopAsync(Socket socket, bool proxyPort, CancellationToken ct)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                using (ct.UnsafeRegister(static s => ((Socket)s!).Dispose(), socket)) ReceiveLoop(socket, proxyPort, ct);
+                done.SetResult();
+            }
+            catch (Exception e)
+            {
+                done.SetException(e);
+            }
+        }, 256 * 1024)
+        {
+            IsBackground = true,
+            Name = $"dhcp receive {(proxyPort ? 4011 : 67)}",
+        };
+        thread.Start();
+        return done.Task;
+    }
+
+    private void ReceiveLoop(Socket socket, bool proxyPort, CancellationToken ct)
     {
         var buffer = new byte[4096];
         var output = new byte[1500];
         EndPoint any = new IPEndPoint(IPAddress.Any, 0);
         while (!ct.IsCancellationRequested)
         {
-            SocketReceiveFromResult received;
+            int receivedBytes;
+            var from = any;
             try
             {
-                received = await socket.ReceiveFromAsync(buffer, SocketFlags.None, any, ct);
+                receivedBytes = socket.ReceiveFrom(buffer, SocketFlags.None, ref from);
             }
-            catch (OperationCanceledException) { return; }
+            catch (Exception e) when (ct.IsCancellationRequested && e is SocketException or ObjectDisposedException) { return; }
             catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.MessageSize or SocketError.NoBufferSpaceAvailable)
             {
                 continue; // an ICMP error from an earlier send, or an oversized datagram: not fatal
@@ -167,16 +197,19 @@ public sealed class DhcpServer(
                 throw;
             }
 
-            var from = (IPEndPoint)received.RemoteEndPoint;
+            var client = (IPEndPoint)from;
             try
             {
-                await HandleAsync(socket, buffer.AsMemory(0, received.ReceivedBytes), output, from, proxyPort, ct);
+                // Completes synchronously unless an unknown MAC needs a database lookup (ServeUnknown off): then this
+                // loop waits for it, as the awaited loop did.
+                var handled = HandleAsync(socket, buffer.AsMemory(0, receivedBytes), output, client, proxyPort, ct);
+                if (!handled.IsCompletedSuccessfully) handled.AsTask().GetAwaiter().GetResult();
             }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested) { return; }
+            catch (Exception e) when (ct.IsCancellationRequested && e is OperationCanceledException or ObjectDisposedException) { return; }
             catch (Exception e)
             {
                 DhcpMetrics.Drops.Add(1, new KeyValuePair<string, object?>("reason", "error"));
-                Log.HandlerFailed(log, e, from);
+                Log.HandlerFailed(log, e, client);
             }
         }
     }
@@ -216,7 +249,7 @@ public sealed class DhcpServer(
         var length = reply.Write(output, maxLength);
         try
         {
-            await socket.SendToAsync(output.AsMemory(0, length), SocketFlags.None, to, ct);
+            socket.SendTo(output.AsSpan(0, length), SocketFlags.None, to);
             DhcpMetrics.PacketsOut.Add(1, new KeyValuePair<string, object?>("message_type", TypeTag(reply.MessageType)));
         }
         catch (SocketException e)
