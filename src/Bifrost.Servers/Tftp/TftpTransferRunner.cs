@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -34,6 +35,7 @@ internal sealed class TftpTransferRunner(TftpDecision.Serve serve, IPEndPoint cl
 
     private readonly TftpReadTransfer _transfer = new(serve.File.Length, serve.Options, options.MaxRetries);
     private byte[] _chunk = [];
+    private int _chunkCapacity;
     private long _chunkOffset = -1;
     private int _chunkLength;
     private long _bytesSent;
@@ -81,6 +83,8 @@ internal sealed class TftpTransferRunner(TftpDecision.Serve serve, IPEndPoint cl
         {
             TftpMetrics.Active.Add(-1);
             TftpMetrics.BytesSent.Add(_bytesSent);
+            if (_chunk.Length > 0) ArrayPool<byte>.Shared.Return(_chunk);
+            _chunk = [];
         }
         Report(end, Stopwatch.GetElapsedTime(started));
     }
@@ -220,13 +224,17 @@ internal sealed class TftpTransferRunner(TftpDecision.Serve serve, IPEndPoint cl
         {
             var blockSize = serve.Options.BlockSize;
             if (_chunk.Length == 0)
-                _chunk = new byte[Math.Max(blockSize, ChunkBytes / blockSize * blockSize)];
+            {
+                // Pooled: a 128 KiB array is a large-object-heap allocation, and 100 transfers at once made gen-2 GCs.
+                _chunkCapacity = Math.Max(blockSize, ChunkBytes / blockSize * blockSize);
+                _chunk = ArrayPool<byte>.Shared.Rent(_chunkCapacity);
+            }
             _chunkOffset = offset;
             _chunkLength = 0;
             // Fill the chunk as far as the file goes: a short read is not the end of the file.
-            while (_chunkLength < _chunk.Length)
+            while (_chunkLength < _chunkCapacity)
             {
-                var n = RandomAccess.Read(file, _chunk.AsSpan(_chunkLength), offset + _chunkLength);
+                var n = RandomAccess.Read(file, _chunk.AsSpan(_chunkLength, _chunkCapacity - _chunkLength), offset + _chunkLength);
                 if (n == 0) break;
                 _chunkLength += n;
             }
