@@ -120,11 +120,16 @@ for rate in $RATES; do
     # Warm-up (JIT, caches, first leases), the same for every server; not measured.
     ip netns exec "$CLI" "${NICE[@]}" perfdhcp -4 -g single -l c0 -r 500 -R 1000000 -p "$WARMUP" -W 500000 10.88.0.1 >"$dir/warmup.txt" 2>&1 || true
     out=$dir/perfdhcp.txt
+    # The server's CPU time (user + system, all threads) over the measured run: unlike rates and drops, CPU per
+    # exchange hardly depends on how busy the rest of the machine is.
+    cpu0=$(awk '{print $14 + $15}' "/proc/$SERVER_PID/stat")
     ip netns exec "$CLI" "${NICE[@]}" perfdhcp -4 -g single -l c0 -r "$rate" -R 1000000 -p "$DURATION" -W 1000000 10.88.0.1 >"$out" 2>&1 || true
+    cpu1=$(awk '{print $14 + $15}' "/proc/$SERVER_PID/stat")
+    echo "$(( (cpu1 - cpu0) * 1000 / $(getconf CLK_TCK) ))" > "$dir/cpu_ms"
     [[ -n $capture ]] && { kill -INT "$TSHARK" 2>/dev/null || true; wait "$TSHARK" 2>/dev/null || true; }
-    python3 - "$server" "$rate" "$out" "$capture" >>"$RESULTS" <<'PY'
+    python3 - "$server" "$rate" "$out" "$capture" "$(cat "$dir/cpu_ms")" >>"$RESULTS" <<'PY'
 import re, subprocess, sys
-server, rate, out, capture = sys.argv[1:5]
+server, rate, out, capture, cpu_ms = sys.argv[1:6]
 text = open(out).read()
 achieved = re.search(r"Rate: ([\d.]+) 4-way", text)
 sent = [int(x) for x in re.findall(r"sent packets: (\d+)", text)]
@@ -144,8 +149,11 @@ if capture:
         delays.sort()
         p50 = f"{1000 * delays[len(delays) // 2]:.2f}"
         p99 = f"{1000 * delays[int(len(delays) * 0.99)]:.2f}"
+# CPU ms per 1000 exchanges answered (REQUEST-ACK received), "-" when none were.
+acks = recv[1] if len(recv) > 1 else 0
+cpu_per_k = f"{1000 * int(cpu_ms) / acks:.0f}" if acks else "-"
 print("\t".join([server, rate, achieved.group(1) if achieved else "0",
-                 f"{drops[0]:.2f}" if drops else "100", f"{drops[1]:.2f}" if len(drops) > 1 else "100", p50, p99]))
+                 f"{drops[0]:.2f}" if drops else "100", f"{drops[1]:.2f}" if len(drops) > 1 else "100", p50, p99, cpu_per_k]))
 PY
     log "$(tail -1 "$RESULTS") (load $(cut -d' ' -f1-3 /proc/loadavg))"
     stop_server
@@ -158,9 +166,9 @@ python3 - "$RESULTS" <<'PY'
 import sys
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
 rows.sort(key=lambda r: (r[0], int(r[1])))
-print("| server | offered DORA/s | achieved DORA/s | drops DISCOVER-OFFER | drops REQUEST-ACK | p50 ms | p99 ms |")
-print("|---|---|---|---|---|---|---|")
-for r in rows: print(f"| {r[0]} | {r[1]} | {float(r[2]):.0f} | {r[3]} % | {r[4]} % | {r[5] or '-'} | {r[6] or '-'} |")
+print("| server | offered DORA/s | achieved DORA/s | drops DISCOVER-OFFER | drops REQUEST-ACK | p50 ms | p99 ms | server CPU ms / 1000 DORA |")
+print("|---|---|---|---|---|---|---|---|")
+for r in rows: print(f"| {r[0]} | {r[1]} | {float(r[2]):.0f} | {r[3]} % | {r[4]} % | {r[5] or '-'} | {r[6] or '-'} | {r[7]} |")
 best = {}
 for r in rows:
     if float(r[3]) < 1 and float(r[4]) < 1: best[r[0]] = max(best.get(r[0], 0), float(r[2]))
