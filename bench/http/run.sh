@@ -5,7 +5,8 @@
 #   bash bench/http/run.sh                         256 MiB image, 5 downloads each, 15 s wrk; appends to RESULTS.md
 #   SIZE_MB=1024 REPS=3 bash bench/http/run.sh     1 GiB image
 #
-# Env: SIZE_MB (256) REPS (5) DURATION (15 s of wrk per server) CONNS (16) THREADS (2) SMALL_KB (4, the wrk file)
+# Three agents at once (issue 5): STREAMS (3) parallel curls of the same image, aggregate MB/s = bytes / wall time.
+# Env: SIZE_MB (256) REPS (5) STREAMS (3) DURATION (15 s of wrk per server) CONNS (16) THREADS (2) SMALL_KB (4, the wrk file)
 #      SKIP_BUILD=1 (use the existing Release build) KEEP=1 (keep the temp dir)
 #      RESULTS_FILE (default bench/RESULTS.md; empty = print only)
 # Everything runs in a temp dir on 127.0.0.1 and free ports; only the processes started here are stopped.
@@ -14,7 +15,7 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 SIZE_MB=${SIZE_MB:-256} REPS=${REPS:-5} DURATION=${DURATION:-15} CONNS=${CONNS:-16} THREADS=${THREADS:-2}
-SMALL_KB=${SMALL_KB:-4}
+SMALL_KB=${SMALL_KB:-4} STREAMS=${STREAMS:-3}
 RESULTS_FILE=${RESULTS_FILE-$REPO/bench/RESULTS.md}
 # The machine may be shared: as root, run both servers and the clients at the same higher priority.
 NICE=(); [[ $EUID -eq 0 ]] && NICE=(nice -n "${PRIO:--10}")
@@ -105,6 +106,21 @@ for i in $(seq 1 "$REPS"); do
   done
 done
 
+# --- the same image to STREAMS clients at once (agents pulling images in parallel), alternating ---
+declare -A AGG=([bifrost]="" [nginx]="")
+for i in $(seq 1 "$REPS"); do
+  for s in bifrost nginx; do
+    url=$BIFROST_URL; [[ $s == nginx ]] && url=$NGINX_URL
+    t0=$(date +%s.%N); cpids=()
+    for _ in $(seq 1 "$STREAMS"); do "${NICE[@]}" curl -sf -o /dev/null "$url/disk.img" & cpids+=($!); done
+    for p in "${cpids[@]}"; do wait "$p" || die "$s: a parallel download failed"; done
+    t1=$(date +%s.%N)
+    bps=$(python3 -c "print($STREAMS * $SIZE_MB * 1048576 / ($t1 - $t0))")
+    AGG[$s]+="$bps "
+    log "parallel $i $s: $STREAMS streams, $(python3 -c "print(f'{$bps/1e6:.0f} MB/s')") aggregate"
+  done
+done
+
 # --- small file: wrk ---
 declare -A RPS
 for s in bifrost nginx; do
@@ -118,16 +134,21 @@ P99_B=$(awk '$1=="99%" {print $2}' "$WORK/wrk-bifrost.txt") P99_N=$(awk '$1=="99
 
 LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
 REPORT=$(python3 - "${SPEEDS[bifrost]}" "${SPEEDS[nginx]}" "${RPS[bifrost]}" "${RPS[nginx]}" "$SIZE_MB" "$REPS" \
-  "$DURATION" "$CONNS" "$SMALL_KB" "$P99_B" "$P99_N" "$LOAD" <<'PY'
+  "$DURATION" "$CONNS" "$SMALL_KB" "$P99_B" "$P99_N" "$LOAD" "${AGG[bifrost]}" "${AGG[nginx]}" "$STREAMS" <<'PY'
 import statistics, sys
 b, n = [list(map(float, a.split())) for a in sys.argv[1:3]]
 rb, rn = float(sys.argv[3]), float(sys.argv[4])
 size, reps, dur, conns, small, p99b, p99n, load = sys.argv[5:13]
+ab, an = [list(map(float, a.split())) for a in sys.argv[13:15]]
+streams = sys.argv[15]
 mb, mn = statistics.median(b), statistics.median(n)
 print(f"| measure | Bifrost | nginx | Bifrost / nginx |")
 print(f"|---|---|---|---|")
 print(f"| {size} MiB image, curl, median of {reps} | {mb/1e6:.0f} MB/s | {mn/1e6:.0f} MB/s | **{mb/mn*100:.0f}%** |")
 print(f"| same, best of {reps} | {max(b)/1e6:.0f} MB/s | {max(n)/1e6:.0f} MB/s | {max(b)/max(n)*100:.0f}% |")
+mab, man = statistics.median(ab), statistics.median(an)
+print(f"| {streams} × the same {size} MiB image at once, aggregate, median of {reps} | {mab/1e6:.0f} MB/s | {man/1e6:.0f} MB/s | **{mab/man*100:.0f}%** |")
+print(f"| same, best of {reps} | {max(ab)/1e6:.0f} MB/s | {max(an)/1e6:.0f} MB/s | {max(ab)/max(an)*100:.0f}% |")
 print(f"| {small} KiB file, wrk -c{conns} {dur} s | {rb:.0f} req/s (p99 {p99b}) | {rn:.0f} req/s (p99 {p99n}) | **{rb/rn*100:.0f}%** |")
 print()
 print(f"Load average at the end: {load} (2 CPUs).")
@@ -139,9 +160,10 @@ if [[ -n $RESULTS_FILE ]]; then
     echo
     echo "## HTTP boot streaming: Bifrost vs nginx ($(date -u '+%Y-%m-%d %H:%M UTC'))"
     echo
-    echo "\`SIZE_MB=$SIZE_MB REPS=$REPS DURATION=$DURATION bash bench/http/run.sh\` — loopback, one file served by both"
+    echo "\`SIZE_MB=$SIZE_MB REPS=$REPS DURATION=$DURATION STREAMS=$STREAMS bash bench/http/run.sh\` — loopback, one file served by both"
     echo "(Bifrost: \`/images/\` on its boot listener, Release build; nginx $(nginx -v 2>&1 | sed 's/.*\///'): \`sendfile on\`,"
-    echo "\`worker_processes auto\`, access log off). Target: Bifrost ≥ 80% of nginx."
+    echo "\`worker_processes auto\`, access log off). Targets: one stream ≥ 80% of nginx (issue 4); $STREAMS streams at once ≥ 90% of"
+    echo "nginx's aggregate (issue 5)."
     echo
     echo "$REPORT"
   } >> "$RESULTS_FILE"

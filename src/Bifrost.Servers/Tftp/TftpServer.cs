@@ -10,8 +10,8 @@ namespace Bifrost.Servers.Tftp;
 
 /// <summary>
 /// The TFTP socket service: receives requests on the listening port, asks <see cref="TftpResponder"/> what to do, and
-/// runs each transfer as an async loop on its own ephemeral port (RFC 1350 transfer identifiers). No thread per
-/// transfer: a waiting transfer is a pending socket receive. Only moves bytes; every decision is the responder's or the
+/// runs each transfer on its own ephemeral port (RFC 1350 transfer identifiers) in a blocking loop on a dedicated
+/// thread (see <see cref="TftpTransferRunner"/> for why). Only moves bytes; every decision is the responder's or the
 /// transfer state machine's.
 /// </summary>
 public sealed class TftpServer : IAsyncDisposable

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -12,49 +13,94 @@ namespace Bifrost.Servers.Tftp;
 
 /// <summary>
 /// The I/O of one read transfer: a socket on a fresh port connected to the client (so the kernel drops other
-/// senders), the file read in chunks with <see cref="RandomAccess"/> (never loaded whole), and a deadline per sent
+/// senders), the file read in large chunks with <see cref="RandomAccess"/> (never loaded whole), and a deadline per sent
 /// window. It executes what <see cref="TftpReadTransfer"/> decides and reports the outcome (log, metrics, timeline).
 /// </summary>
+/// <remarks>
+/// Runs synchronously on a dedicated thread with blocking socket calls. Why not async: in lock-step (512-byte,
+/// windowsize 1) transfers every block costs one ACK round trip, and an awaited receive costs two thread wake-ups per
+/// ACK (the socket engine's epoll thread, then a thread-pool worker) plus a timer per wait. A blocking recv with
+/// SO_RCVTIMEO wakes exactly the thread that sends the next window, which is what atftpd and tftpd-hpa do; on a busy
+/// machine each wake-up waits for a time slice, so this halves the per-block latency. The socket is never used
+/// asynchronously (that would switch .NET to its emulated blocking mode). A thread waiting for an ACK costs a small
+/// stack and no CPU; <see cref="TftpServerOptions.MaxTransfers"/> bounds how many exist.
+/// </remarks>
 internal sealed class TftpTransferRunner(TftpDecision.Serve serve, IPEndPoint client, TftpServerOptions options, ILogger log, BootTimeline? timeline)
 {
-    /// <summary>Bytes read from the file at once: several blocks of a window per read, bounded for 1,000 transfers.</summary>
+    /// <summary>Bytes read from the file at once: many blocks per read, bounded for 1,000 transfers.</summary>
     private const int ChunkBytes = 128 * 1024;
+
+    /// <summary>Enough for the loop's locals and the logging path; the default 8 MiB reservation is pointless here.</summary>
+    private const int ThreadStackBytes = 256 * 1024;
 
     private readonly TftpReadTransfer _transfer = new(serve.File.Length, serve.Options, options.MaxRetries);
     private byte[] _chunk = [];
+    private int _chunkCapacity;
     private long _chunkOffset = -1;
     private int _chunkLength;
     private long _bytesSent;
     private Socket? _socket;
     private bool _failedLocally;
 
-    public async Task RunAsync(CancellationToken ct)
+    /// <summary>Starts the transfer on its own thread; the task completes when it has ended and been reported.</summary>
+    public Task RunAsync(CancellationToken ct)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                Run(ct);
+                done.SetResult();
+            }
+            catch (OperationCanceledException e)
+            {
+                done.SetCanceled(e.CancellationToken);
+            }
+            catch (Exception e)
+            {
+                done.SetException(e);
+            }
+        }, ThreadStackBytes)
+        {
+            IsBackground = true,
+            Name = "tftp transfer",
+        };
+        thread.Start();
+        return done.Task;
+    }
+
+    private void Run(CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
         TftpMetrics.Active.Add(1);
         TftpAction end;
         try
         {
-            end = await TransferAsync(ct);
+            end = Transfer(ct);
         }
         finally
         {
             TftpMetrics.Active.Add(-1);
             TftpMetrics.BytesSent.Add(_bytesSent);
+            if (_chunk.Length > 0) ArrayPool<byte>.Shared.Return(_chunk);
+            _chunk = [];
         }
         Report(end, Stopwatch.GetElapsedTime(started));
     }
 
-    private async Task<TftpAction> TransferAsync(CancellationToken ct)
+    private TftpAction Transfer(CancellationToken ct)
     {
         using var socket = new Socket(client.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         socket.Bind(new IPEndPoint(options.Listen.Address, 0));
         socket.Connect(client);
         _socket = socket;
+        // Stopping the server closes the socket, which ends a blocked receive at once (it throws; see Receive).
+        using var stop = ct.UnsafeRegister(static s => ((Socket)s!).Dispose(), socket);
         try
         {
-            using var file = File.OpenHandle(serve.File.Path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.Asynchronous);
-            return await TransferAsync(socket, file, ct);
+            using var file = File.OpenHandle(serve.File.Path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+            return Transfer(socket, file, ct);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -65,77 +111,98 @@ internal sealed class TftpTransferRunner(TftpDecision.Serve serve, IPEndPoint cl
         }
     }
 
-    private async Task<TftpAction> TransferAsync(Socket socket, SafeFileHandle file, CancellationToken ct)
+    private TftpAction Transfer(Socket socket, SafeFileHandle file, CancellationToken ct)
     {
         var packet = new byte[TftpData.HeaderLength + serve.Options.BlockSize];
         var receive = new byte[TftpWire.MaxPacket];
         var timeout = serve.Options.Timeout;
         var action = _transfer.Start();
         var deadline = 0L;
-        var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var socketTimeoutMs = 0; // what SO_RCVTIMEO is set to now (0: never set, blocks forever)
+        while (true)
+        {
+            ct.ThrowIfCancellationRequested();
+            switch (action.Kind)
+            {
+                case TftpActionKind.SendOptionAck:
+                    var oack = new TftpOptionAck(serve.Options.Acknowledged);
+                    var length = oack.Write(packet.Length >= oack.GetEncodedLength() ? packet : packet = new byte[oack.GetEncodedLength()]);
+                    Send(socket, packet.AsSpan(0, length), ct);
+                    deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+                    break;
+                case TftpActionKind.SendData:
+                    if (packet.Length < TftpData.HeaderLength + serve.Options.BlockSize)
+                        packet = new byte[TftpData.HeaderLength + serve.Options.BlockSize];
+                    for (var block = action.FirstBlock; block < action.FirstBlock + action.Count; block++)
+                    {
+                        var payload = ReadBlock(file, block, packet.AsSpan(TftpData.HeaderLength));
+                        TftpData.WriteHeader(packet, TftpReadTransfer.WireBlock(block));
+                        Send(socket, packet.AsSpan(0, TftpData.HeaderLength + payload), ct);
+                        _bytesSent += payload;
+                    }
+                    deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+                    break;
+                case TftpActionKind.Wait:
+                    break;
+                default:
+                    return action;
+            }
+
+            // Whole milliseconds, rounded up so a wait never ends early; the syscall only when the value changes
+            // (after a full window it is the same timeout every time).
+            var remainingMs = (int)Math.Ceiling(Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline).TotalMilliseconds);
+            if (remainingMs <= 0)
+            {
+                action = _transfer.OnTimeout();
+                continue;
+            }
+            if (remainingMs != socketTimeoutMs)
+            {
+                socket.ReceiveTimeout = remainingMs;
+                socketTimeoutMs = remainingMs;
+            }
+            var received = Receive(socket, receive, ct);
+            if (received.Ended is { } ended) return ended;
+            action = received.Length < 0 ? _transfer.OnTimeout() : OnDatagram(receive.AsSpan(0, received.Length));
+        }
+    }
+
+    private static void Send(Socket socket, ReadOnlySpan<byte> datagram, CancellationToken ct)
+    {
         try
         {
-            while (true)
-            {
-                switch (action.Kind)
-                {
-                    case TftpActionKind.SendOptionAck:
-                        var oack = new TftpOptionAck(serve.Options.Acknowledged);
-                        var length = oack.Write(packet.Length >= oack.GetEncodedLength() ? packet : packet = new byte[oack.GetEncodedLength()]);
-                        await socket.SendAsync(packet.AsMemory(0, length), SocketFlags.None, ct);
-                        deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
-                        break;
-                    case TftpActionKind.SendData:
-                        if (packet.Length < TftpData.HeaderLength + serve.Options.BlockSize)
-                            packet = new byte[TftpData.HeaderLength + serve.Options.BlockSize];
-                        for (var block = action.FirstBlock; block < action.FirstBlock + action.Count; block++)
-                        {
-                            var payload = await ReadBlockAsync(file, block, packet.AsMemory(TftpData.HeaderLength), ct);
-                            TftpData.WriteHeader(packet, TftpReadTransfer.WireBlock(block));
-                            await socket.SendAsync(packet.AsMemory(0, TftpData.HeaderLength + payload), SocketFlags.None, ct);
-                            _bytesSent += payload;
-                        }
-                        deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
-                        break;
-                    case TftpActionKind.Wait:
-                        break;
-                    default:
-                        return action;
-                }
-
-                var remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
-                if (remaining <= TimeSpan.Zero)
-                {
-                    action = _transfer.OnTimeout();
-                    continue;
-                }
-                if (!cts.TryReset())
-                {
-                    cts.Dispose();
-                    cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                }
-                cts.CancelAfter(remaining);
-                int received;
-                try
-                {
-                    received = await socket.ReceiveAsync(receive, SocketFlags.None, cts.Token);
-                }
-                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-                {
-                    action = _transfer.OnTimeout();
-                    continue;
-                }
-                catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionRefused or SocketError.ConnectionReset)
-                {
-                    // ICMP port unreachable: the client closed its port. Nobody is left to retransmit to.
-                    return new TftpAction(TftpActionKind.ClientError, Reason: "the client's port is closed (ICMP port unreachable)");
-                }
-                action = OnDatagram(receive.AsSpan(0, received));
-            }
+            socket.Send(datagram);
         }
-        finally
+        catch (Exception e) when (ct.IsCancellationRequested && e is SocketException or ObjectDisposedException)
         {
-            cts.Dispose();
+            throw new OperationCanceledException(ct);
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionRefused or SocketError.ConnectionReset)
+        {
+            // A queued ICMP port unreachable surfaces on the next send too; the next receive reports it. Dropping
+            // this datagram is harmless: the client is gone or will time out and the window is re-sent.
+        }
+    }
+
+    /// <summary>Length received, -1 on timeout, or the end of the transfer when the client's port is closed.</summary>
+    private static (int Length, TftpAction? Ended) Receive(Socket socket, byte[] buffer, CancellationToken ct)
+    {
+        try
+        {
+            return (socket.Receive(buffer), null);
+        }
+        catch (Exception e) when (ct.IsCancellationRequested && e is SocketException or ObjectDisposedException)
+        {
+            throw new OperationCanceledException(ct);
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock)
+        {
+            return (-1, null);
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionRefused or SocketError.ConnectionReset)
+        {
+            // ICMP port unreachable: the client closed its port. Nobody is left to retransmit to.
+            return (0, new TftpAction(TftpActionKind.ClientError, Reason: "the client's port is closed (ICMP port unreachable)"));
         }
     }
 
@@ -148,7 +215,7 @@ internal sealed class TftpTransferRunner(TftpDecision.Serve serve, IPEndPoint cl
     }
 
     /// <summary>Copies block <paramref name="block"/> into <paramref name="destination"/>, reading a chunk when needed.</summary>
-    private async ValueTask<int> ReadBlockAsync(SafeFileHandle file, long block, Memory<byte> destination, CancellationToken ct)
+    private int ReadBlock(SafeFileHandle file, long block, Span<byte> destination)
     {
         var offset = _transfer.Offset(block);
         var length = _transfer.PayloadLength(block);
@@ -157,20 +224,24 @@ internal sealed class TftpTransferRunner(TftpDecision.Serve serve, IPEndPoint cl
         {
             var blockSize = serve.Options.BlockSize;
             if (_chunk.Length == 0)
-                _chunk = new byte[Math.Max(blockSize, ChunkBytes / blockSize * blockSize)];
+            {
+                // Pooled: a 128 KiB array is a large-object-heap allocation, and 100 transfers at once made gen-2 GCs.
+                _chunkCapacity = Math.Max(blockSize, ChunkBytes / blockSize * blockSize);
+                _chunk = ArrayPool<byte>.Shared.Rent(_chunkCapacity);
+            }
             _chunkOffset = offset;
             _chunkLength = 0;
             // Fill the chunk as far as the file goes: a short read is not the end of the file.
-            while (_chunkLength < _chunk.Length)
+            while (_chunkLength < _chunkCapacity)
             {
-                var n = await RandomAccess.ReadAsync(file, _chunk.AsMemory(_chunkLength), offset + _chunkLength, ct);
+                var n = RandomAccess.Read(file, _chunk.AsSpan(_chunkLength, _chunkCapacity - _chunkLength), offset + _chunkLength);
                 if (n == 0) break;
                 _chunkLength += n;
             }
             if (_chunkLength < length)
                 throw new IOException($"{serve.File.Path} shrank to {offset + _chunkLength} bytes during the transfer");
         }
-        _chunk.AsMemory((int)(offset - _chunkOffset), length).CopyTo(destination);
+        _chunk.AsSpan((int)(offset - _chunkOffset), length).CopyTo(destination);
         return length;
     }
 

@@ -32,6 +32,28 @@ public class StaticFileTests
     }
 
     [Test]
+    public async Task A_client_hanging_up_mid_image_leaves_the_server_serving_and_an_empty_file_is_a_200_with_length_0()
+    {
+        await using var f = await BootServerFixture.StartAsync();
+        var bytes = WriteImage(f, "disk.img", 8 * 1024 * 1024 + 5);
+        WriteImage(f, "empty.img", 0);
+        // Read one chunk's worth of the streamed body, then drop the connection while the server is still writing.
+        using (var response = await f.Boot.GetAsync("/images/disk.img", HttpCompletionOption.ResponseHeadersRead))
+        {
+            Assert.That(response.Content.Headers.ContentLength, Is.EqualTo(bytes.Length));
+            await using var body = await response.Content.ReadAsStreamAsync();
+            var head = new byte[64 * 1024];
+            await body.ReadExactlyAsync(head);
+            Assert.That(head, Is.EqualTo(bytes[..head.Length]));
+        }
+        Assert.That(await f.Boot.GetByteArrayAsync("/images/disk.img"), Is.EqualTo(bytes), "the next download is whole");
+        using var empty = await f.Boot.GetAsync("/images/empty.img");
+        Assert.That(empty.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(empty.Content.Headers.ContentLength, Is.Zero);
+        Assert.That(await empty.Content.ReadAsByteArrayAsync(), Is.Empty);
+    }
+
+    [Test]
     public async Task Curl_resumes_a_partial_download_with_a_range_request()
     {
         var curl = Peers.Require("curl", "curl");
