@@ -46,7 +46,7 @@ http_request() {
     else
       printf '\r\n'
     fi
-  } | ${HTTP_TIMEOUT:+timeout "$HTTP_TIMEOUT"} nc -w 10 "$url_host" "$url_port" 2>"$HTTP_DIR/http.err" | {
+  } | ${HTTP_TIMEOUT:+timeout "$HTTP_TIMEOUT"} busybox nc -w 10 "$url_host" "$url_port" 2>"$HTTP_DIR/http.err" | {
     cr=$(printf '\r')
     IFS= read -r status_line
     set -- $status_line
