@@ -58,7 +58,8 @@ fetch() {
 x="$work/x"          # every package unpacked together
 root="$work/root"    # the initramfs tree
 mkdir -p "$x" "$root"
-for pkg in "$kernel_pkg" busybox-static zstd libzstd1 liblzma5 liblz4-1 zlib1g libc6; do
+# Debian's zstd has libzstd built in; it needs zlib, lzma and lz4 (readelf below finds them).
+for pkg in "$kernel_pkg" busybox-static zstd liblzma5 liblz4-1 zlib1g libc6; do
   dpkg -x "$(fetch "$pkg")" "$x"
 done
 

@@ -12,6 +12,27 @@ public static class AgentShell
 {
     public static string AgentDir => Path.Combine(Repo.Root, "packaging", "ramdisk", "agent");
 
+    private static readonly Lock Gate = new();
+    private static string? _appletDir;
+
+    private static string AppletDir(string busybox)
+    {
+        lock (Gate)
+        {
+            if (_appletDir is not null) return _appletDir;
+            var dir = Path.Combine(Path.GetTempPath(), $"bifrost-busybox-applets-{Environment.ProcessId}");
+            Directory.CreateDirectory(dir);
+            using var p = Process.Start(new ProcessStartInfo(busybox, "--list") { RedirectStandardOutput = true, UseShellExecute = false })!;
+            foreach (var applet in p.StandardOutput.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var link = Path.Combine(dir, applet);
+                if (!File.Exists(link)) File.CreateSymbolicLink(link, busybox);
+            }
+            p.WaitForExit();
+            return _appletDir = dir;
+        }
+    }
+
     public sealed record Result(int ExitCode, string Stdout, string Stderr);
 
     public static Result Run(string script, string stateDir, IReadOnlyDictionary<string, string>? env = null, int timeoutSeconds = 60)
@@ -31,8 +52,9 @@ public static class AgentShell
         start.Environment["AGENT_STATE"] = stateDir;
         start.Environment["AGENT_LOG"] = Path.Combine(stateDir, "agent.log");
         start.Environment["AGENT_CONSOLE"] = "/dev/null";
-        // busybox sh runs the applets of the same binary first; PATH only matters for what busybox lacks.
-        start.Environment["PATH"] = "/usr/sbin:/usr/bin:/sbin:/bin";
+        // Debian's busybox sh does not prefer its own applets: a directory of applet links first on PATH makes dd, tee,
+        // od, awk … busybox's, as in the ramdisk, not the host's GNU tools.
+        start.Environment["PATH"] = $"{AppletDir(busybox)}:/usr/sbin:/usr/bin:/sbin:/bin";
         if (env is not null)
             foreach (var (k, v) in env) start.Environment[k] = v;
         using var p = Process.Start(start) ?? throw new InvalidOperationException("cannot start busybox");

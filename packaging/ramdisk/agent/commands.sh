@@ -28,11 +28,12 @@ erase_report_entry() {
 }
 
 # erase_metadata DEV SIZE: zero the first and last MiB (MBR/GPT and its backup, filesystem and RAID signatures).
+# notrunc: without it dd truncates a regular file (a file-backed disk) after the first MiB.
 erase_metadata() {
   sectors=$(( $2 / 512 ))
-  dd if=/dev/zero of="$1" bs=512 count=2048 conv=fsync 2>"$CMD/dd.err" || return 1
+  dd if=/dev/zero of="$1" bs=512 count=2048 conv=notrunc,fsync 2>"$CMD/dd.err" || return 1
   if [ "$sectors" -gt 2048 ]; then
-    dd if=/dev/zero of="$1" bs=512 count=2048 seek=$((sectors - 2048)) conv=fsync 2>"$CMD/dd.err" || return 1
+    dd if=/dev/zero of="$1" bs=512 count=2048 seek=$((sectors - 2048)) conv=notrunc,fsync 2>"$CMD/dd.err" || return 1
   fi
   blockdev --rereadpt "$1" 2>/dev/null
   return 0
@@ -40,10 +41,10 @@ erase_metadata() {
 
 # erase_overwrite DEV SIZE: zeros over the whole device.
 erase_overwrite() {
-  dd if=/dev/zero of="$1" bs=1048576 count=$(( $2 / 1048576 )) conv=fsync 2>"$CMD/dd.err" || return 1
+  dd if=/dev/zero of="$1" bs=1048576 count=$(( $2 / 1048576 )) conv=notrunc,fsync 2>"$CMD/dd.err" || return 1
   rest=$(( $2 % 1048576 / 512 ))
   if [ "$rest" -gt 0 ]; then
-    dd if=/dev/zero of="$1" bs=512 count="$rest" seek=$(( $2 / 512 - rest )) conv=fsync 2>"$CMD/dd.err" || return 1
+    dd if=/dev/zero of="$1" bs=512 count="$rest" seek=$(( $2 / 512 - rest )) conv=notrunc,fsync 2>"$CMD/dd.err" || return 1
   fi
   blockdev --rereadpt "$1" 2>/dev/null
   return 0
@@ -225,7 +226,8 @@ write_configdrive() {
 
 # run_command NAME: the command just given (cmd_* set), in the background.
 run_command() {
-  HTTP_DIR=$CMD
+  # Own HTTP state, and no time limit: an image download takes as long as it takes.
+  HTTP_DIR=$CMD; HTTP_TIMEOUT=
   case "$1" in
     inspect) inventory "$BOOTIF_MAC" > "$CMD/inventory" 2>"$CMD/err" \
                && cmd_succeed "{\"inventory\": $(cat "$CMD/inventory")}" || cmd_fail "inventory: $(cat "$CMD/err")" ;;
