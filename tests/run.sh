@@ -25,10 +25,11 @@ done
 #   tftp-hpa, atftp, curl: TFTP clients;            qemu-system-x86, ipxe-qemu, ovmf, ipxe: firmware that PXE-boots;
 #   tshark: golden-byte captures;                   iproute2: network namespaces;
 #   bsdutils: `script`, a pseudo-terminal for the CLI progress test;
-#   debootstrap, lintian, systemd (systemd-analyze), python3: the Debian package test (packaging/).
+#   debootstrap, lintian, systemd (systemd-analyze), python3: the Debian package test (packaging/);
+#   qemu-utils (qemu-img, qemu-io): the reference for the qcow2 raw view; gzip, zstd: compressed images.
 peers=(python3-ironicclient openipmi ipmitool freeipmi-tools isc-dhcp-client udhcpc busybox nmap kea-admin dnsmasq-base
        tftp-hpa atftp curl qemu-system-x86 ipxe-qemu ovmf ipxe tshark iproute2 bsdutils
-       debootstrap lintian systemd python3)
+       debootstrap lintian systemd python3 qemu-utils gzip zstd)
 if [ "$(id -u)" = 0 ]; then
   missing=()
   for p in "${peers[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
