@@ -7,6 +7,7 @@ using Bifrost.Domain.Conductor;
 using Bifrost.Domain.Drivers.Fake;
 using Bifrost.Servers.Dhcp;
 using Bifrost.Servers.HttpBoot;
+using Bifrost.Servers.Images;
 using Bifrost.Protocols.Tftp;
 using Bifrost.Servers.Tftp;
 using Microsoft.Extensions.Configuration;
@@ -37,6 +38,8 @@ public sealed class BifrostSettings
     public bool RouterAdvertisement { get; init; }
     /// <summary>The TFTP server, or null when <c>Bifrost:Tftp:Listen</c> is empty (off).</summary>
     public TftpServerOptions? Tftp { get; init; }
+    /// <summary>Instance images (<c>Bifrost:Images:*</c>): download cache and retries.</summary>
+    public ImageOptions Images { get; init; } = new() { ImagesDir = "./var/images" };
 
     public string DatabasePath => Path.Combine(StateDir, "bifrost.db");
 
@@ -60,6 +63,7 @@ public sealed class BifrostSettings
         "Dhcp:Domain", "Dhcp:LeaseTime", "Dhcp:ServeUnknown", "Dhcp:UefiBootFile", "Dhcp:Arm64BootFile",
         "Dhcp:Advertise", "Dhcp:BootPort", "Dhcp:BootUrl", "Dhcp:TftpServer", "Dhcp:RouterAdvertisement",
         "Tftp:Listen", "Tftp:Timeout", "Tftp:MaxRetries",
+        "Images:DownloadStallTimeout", "Images:DownloadRetries",
     };
 
     /// <summary>Reads and checks the settings; throws <see cref="ConfigError"/> naming the first bad key.</summary>
@@ -143,6 +147,12 @@ public sealed class BifrostSettings
                 ? dhcp with { BootPort = bootListen.Port } // iPXE is sent to the HTTP boot server's own port
                 : dhcp,
             Tftp = tftp,
+            Images = new ImageOptions
+            {
+                ImagesDir = Path.Combine(Path.GetFullPath(stateDir), "images"),
+                DownloadStallTimeout = r.Seconds("Images:DownloadStallTimeout", 60, positive: true),
+                DownloadRetries = r.Int("Images:DownloadRetries", 4, min: 0),
+            },
         };
     }
 

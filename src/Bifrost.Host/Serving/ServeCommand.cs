@@ -15,6 +15,7 @@ using Bifrost.Host.Systemd;
 using Bifrost.Servers.Dhcp;
 using Bifrost.Servers.Ipv6;
 using Bifrost.Servers.HttpBoot;
+using Bifrost.Servers.Images;
 using Bifrost.Store.Sqlite;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -128,6 +129,10 @@ public static class ServeCommand
             services.AddHostedService(sp => new RouterAdvertiser(raInterface, sp.GetRequiredService<ILogger<RouterAdvertiser>>()));
         services.AddSingleton(settings.Boot);
         services.AddSingleton<HttpBootServer>();
+        // Instance images: prepared (downloaded, verified, qcow2 → raw view) for the deploy flow, served by HttpBoot.
+        services.AddSingleton(settings.Images);
+        services.AddSingleton<ImageService>();
+        services.AddSingleton<Bifrost.Domain.Images.IImageService>(sp => sp.GetRequiredService<ImageService>());
         if (settings.Tftp is { } tftp)
         {
             services.AddSingleton(sp => new TftpService(tftp, sp));
