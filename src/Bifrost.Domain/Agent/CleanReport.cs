@@ -31,8 +31,8 @@ public static class CleanReport
                 return false;
             }
             list.Add(new CleanedDisk(device, Str(o["serial"]), Str(o["method"]) ?? "?",
-                o["bytes"] is JsonValue b && b.TryGetValue(out long bytes) ? bytes : 0,
-                o["duration_s"] is JsonValue t && t.TryGetValue(out double s) ? s : 0,
+                JsonNumbers.Long(o["bytes"]) ?? 0,
+                JsonNumbers.Double(o["duration_s"]) ?? 0,
                 Str(o["result"]) == "ok", Str(o["error"])));
         }
         error = null;

@@ -140,8 +140,7 @@ public sealed record HeartbeatReport
         value = 0;
         error = null;
         if (o[key] is not { } n) return true;
-        if (n is JsonValue v && v.TryGetValue(out long l) && l >= 0) { value = l; return true; }
-        if (n is JsonValue d && d.TryGetValue(out double x) && x >= 0 && x <= long.MaxValue) { value = (long)x; return true; }
+        if (JsonNumbers.Long(n) is { } l && l >= 0) { value = l; return true; }
         error = $"{key} must be a non-negative integer.";
         return false;
     }

@@ -68,12 +68,7 @@ public sealed record InspectionData(
         $"{Macs.Count} NIC(s)",
     });
 
-    private static long? Long(JsonNode? n) => n switch
-    {
-        JsonValue v when v.TryGetValue(out long l) => l,
-        JsonValue v when v.TryGetValue(out double d) => (long)d,
-        _ => null,
-    };
+    private static long? Long(JsonNode? n) => JsonNumbers.Long(n);
 
     private static string? Str(JsonNode? n) => n is JsonValue v && v.TryGetValue(out string? s) ? s : null;
 }

@@ -23,8 +23,7 @@ public static class RootDisk
         {
             var name = d["name"] is JsonValue n && n.TryGetValue(out string? s) ? s : null;
             if (name is null) continue;
-            var size = d["size"] is JsonValue z && z.TryGetValue(out long l) ? l
-                : d["size"] is JsonValue zd && zd.TryGetValue(out double x) ? (long)x : 0;
+            var size = JsonNumbers.Long(d["size"]) ?? 0;
             var serial = d["serial"] is JsonValue sv && sv.TryGetValue(out string? ser) ? ser : null;
             list.Add(new InventoryDisk(name, size, serial));
         }
@@ -56,7 +55,7 @@ public sealed record RootDeviceHints(string? Name, long? SizeGb, string? Serial)
         static string? S(JsonNode? n) => n switch
         {
             JsonValue v when v.TryGetValue(out string? s) => s,
-            JsonValue v when v.TryGetValue(out long l) => l.ToString(CultureInfo.InvariantCulture),
+            JsonValue v when JsonNumbers.Long(v) is { } l => l.ToString(CultureInfo.InvariantCulture),
             _ => null,
         };
         var size = S(h["size"]);

@@ -166,7 +166,9 @@ public sealed partial class Conductor
             var command = BuildCommand(node, next, id, endpoint);
             if (!command.TryEncode(out var text, out var encodeError))
             {
-                await FailOnAgentAsync(task, agent, next, $"Bifrost could not issue the command: {encodeError}", "", history, ct);
+                // A value that would smuggle a second line (e.g. a root_device hint with a newline) never reaches the agent.
+                await FailOnAgentAsync(task, agent, next, encodeError!, "", history, ct,
+                    $"{next} could not be issued to the agent: {encodeError}");
                 return AgentCommand.Simple(AgentCommands.Exit);
             }
             AgentState.SetCommand(node, new InFlightCommand(id, next, Time.GetUtcNow(), CommandReport.Running, text, 0));

@@ -118,8 +118,9 @@ public sealed partial class Conductor
     }
 
     /// <summary>A step failed on the agent: log tail in the history, token forgotten, failure state, power off.</summary>
+    /// <param name="lastError">The failure's last_error; default <c>&lt;step&gt; failed on the agent: &lt;message&gt;</c>.</param>
     private async Task FailOnAgentAsync(NodeTask task, AgentDeploy agent, string step, string message, string logTail,
-        List<(string Severity, string Line)> history, CancellationToken ct)
+        List<(string Severity, string Line)> history, CancellationToken ct, string? lastError = null)
     {
         var node = task.Node;
         if (logTail.Length > 0) history.Add((HistorySeverity.Error, $"agent log tail of {step}:\n{logTail}"));
@@ -127,7 +128,7 @@ public sealed partial class Conductor
         history.Clear();
         Log.AgentStepFailed(_log, node.ToString(), step, message);
         AgentState.ForgetAll(node);
-        await task.FireAsync(ProvisionEvent.Fail, $"{step} failed on the agent: {message}", ct: ct);
+        await task.FireAsync(ProvisionEvent.Fail, lastError ?? $"{step} failed on the agent: {message}", ct: ct);
         PowerOffAfterFailure(task, agent);
     }
 
