@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using Bifrost.Api;
 using Bifrost.Bmc.Ipmi;
+using Bifrost.Domain.Agent;
 using Bifrost.Domain.Boot;
 using Bifrost.Domain.Conductor;
 using Bifrost.Domain.Drivers.Fake;
@@ -40,6 +41,8 @@ public sealed class BifrostSettings
     public TftpServerOptions? Tftp { get; init; }
     /// <summary>Instance images (<c>Bifrost:Images:*</c>): download cache and retries.</summary>
     public ImageOptions Images { get; init; } = new() { ImagesDir = "./var/images" };
+    /// <summary>The deploy agent (<c>Bifrost:Agent:*</c>).</summary>
+    public AgentOptions Agent { get; init; } = new();
 
     public string DatabasePath => Path.Combine(StateDir, "bifrost.db");
 
@@ -64,6 +67,7 @@ public sealed class BifrostSettings
         "Dhcp:Advertise", "Dhcp:BootPort", "Dhcp:BootUrl", "Dhcp:TftpServer", "Dhcp:RouterAdvertisement",
         "Tftp:Listen", "Tftp:Timeout", "Tftp:MaxRetries",
         "Images:DownloadStallTimeout", "Images:DownloadRetries",
+        "Agent:HeartbeatInterval", "Agent:PowerOffOnFailure", "Agent:CleanMethod", "Agent:ImageServerUrl",
     };
 
     /// <summary>Reads and checks the settings; throws <see cref="ConfigError"/> naming the first bad key.</summary>
@@ -153,6 +157,7 @@ public sealed class BifrostSettings
                 DownloadStallTimeout = r.Seconds("Images:DownloadStallTimeout", 60, positive: true),
                 DownloadRetries = r.Int("Images:DownloadRetries", 4, min: 0),
             },
+            Agent = ReadAgent(r, boot),
         };
     }
 
@@ -185,6 +190,21 @@ public sealed class BifrostSettings
                 RamdiskKernel = r.FileName("Boot:RamdiskKernel", "bifrost-agent.kernel"),
                 RamdiskInitrd = r.FileName("Boot:RamdiskInitrd", "bifrost-agent.initramfs"),
             },
+        };
+    }
+
+    private static AgentOptions ReadAgent(Reader r, HttpBootOptions boot)
+    {
+        var imageUrl = r.String("Agent:ImageServerUrl", "");
+        if (imageUrl.Length > 0 && (!Uri.TryCreate(imageUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
+            throw new ConfigError($"Bifrost:Agent:ImageServerUrl = '{imageUrl}' is not an http(s) URL");
+        return new AgentOptions
+        {
+            HeartbeatInterval = r.Seconds("Agent:HeartbeatInterval", 5, positive: true),
+            PowerOffOnFailure = r.Bool("Agent:PowerOffOnFailure", true),
+            CleanMethod = r.Choice("Agent:CleanMethod", AgentOptions.CleanMetadata, [AgentOptions.CleanMetadata, AgentOptions.CleanFull]),
+            ImageServerUrl = imageUrl.Length > 0 ? imageUrl.TrimEnd('/') : null,
+            ImageServerPort = boot.Listen?.Port,
         };
     }
 
