@@ -228,6 +228,9 @@ public sealed class AgentFlowTests : AgentFixture
 
         await agent.HeartbeatAsync(ScriptedAgent.Report(write, "running",
             progress: new JsonObject { ["stage"] = "write", ["done"] = 150_000, ["total"] = image.Length }));
+        // The last progress is kept with the command in flight, where `bifrost node deploy --wait` reads it.
+        var writing = (await Node(uuid))["driver_internal_info"]!["agent_command"]!;
+        Assert.That(writing["progress"]?.ToJsonString(), Is.EqualTo($"{{\"stage\":\"write\",\"done\":150000,\"total\":{image.Length}}}"));
         var (_, exit) = await agent.HeartbeatAsync(ScriptedAgent.Report(write, "succeeded", new JsonObject
         {
             ["device"] = "/dev/vda", ["bytes_written"] = image.Length, ["hash_algo"] = "sha256", ["hash"] = sha,
