@@ -45,7 +45,10 @@ def put(i):
 with ThreadPoolExecutor(8) as pool: list(pool.map(put, range(1, n + 1)))
 PY
 log "managed: RSS $(rss) MB; settling $SETTLE s"
+a0=$(tail -1 "$OUT" | grep -o 'allocated_mb=[0-9.]*' | cut -d= -f2)
 sleep "$SETTLE"
+a1=$(tail -1 "$OUT" | grep -o 'allocated_mb=[0-9.]*' | cut -d= -f2)
+echo "managed allocations while idle (power sync running): $(python3 -c "print(f'{($a1 - $a0):.1f} MB in $SETTLE s')")"
 
 echo; echo "== after $NODES nodes, seeding, manage and $SETTLE s idle: RSS $(rss) MB, peak $(awk '$1 == "VmHWM:" {printf "%.1f", $2 / 1024}' "/proc/$BPID/status") MB"
 grep -E '^(Rss|Pss|Pss_Anon|Pss_File|Shared_Clean|Private_Clean|Private_Dirty|Anonymous)' "/proc/$BPID/smaps_rollup"

@@ -57,6 +57,7 @@ internal static partial class StartupHook
         Add("gc_promoted_mb", gc.PromotedBytes / mb);
         for (var g = 0; g < gc.GenerationInfo.Length; g++)
             Add($"gen{g}_after_mb", gc.GenerationInfo[g].SizeAfterBytes / mb);
+        Add("allocated_mb", GC.GetTotalAllocatedBytes() / mb);
         Add("gc_count0", GC.CollectionCount(0));
         Add("gc_count1", GC.CollectionCount(1));
         Add("gc_count2", GC.CollectionCount(2));
@@ -70,7 +71,18 @@ internal static partial class StartupHook
         Add("malloc_free_mb", (double)m.Fordblks / mb);
         Add("malloc_mmap_mb", (double)m.Hblkhd / mb);
         Add("malloc_releasable_mb", (double)m.Keepcost / mb);
+        if (SqliteMemoryUsed() is { } sqlite) Add("sqlite_mem_mb", sqlite / mb);
         return sb.ToString().TrimEnd();
+    }
+
+    // SQLite's own heap (page caches, schemas, statements of every connection), read from the e_sqlite3 library
+    // the daemon already loaded (dlopen of the same path returns the same handle).
+    private static unsafe long? SqliteMemoryUsed()
+    {
+        var lib = Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", "libe_sqlite3.so");
+        if (!NativeLibrary.TryLoad(lib, out var handle) || !NativeLibrary.TryGetExport(handle, "sqlite3_memory_used", out var f))
+            return null;
+        return ((delegate* unmanaged<long>)f)();
     }
 
     [StructLayout(LayoutKind.Sequential)]

@@ -10,6 +10,7 @@ using Bifrost.Domain.Drivers.Ipmi;
 using Bifrost.Domain.Store;
 using Bifrost.Domain.Timeline;
 using Bifrost.Host.Configuration;
+using Bifrost.Host.Memory;
 using Bifrost.Host.Systemd;
 using Bifrost.Servers.Dhcp;
 using Bifrost.Servers.HttpBoot;
@@ -121,6 +122,9 @@ public static class ServeCommand
         services.AddSingleton<HttpBootServer>();
         if (settings.Tftp is { } tftp) services.AddHostedService(sp => new TftpService(tftp, sp));
         services.AddSystemdNotify();
+        // Gives back what a burst left resident once the daemon is quiet again (issue 6: idle RSS).
+        services.AddSingleton(IdleTrimPolicy.CreateDefault());
+        services.AddHostedService<IdleMemoryTrimmer>();
 
         var app = builder.Build();
         app.UseHttpBoot();
