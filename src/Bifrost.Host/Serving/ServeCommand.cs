@@ -11,6 +11,7 @@ using Bifrost.Domain.Images;
 using Bifrost.Domain.Store;
 using Bifrost.Domain.Timeline;
 using Bifrost.Host.Configuration;
+using Bifrost.Host.Memory;
 using Bifrost.Api.Metrics;
 using Bifrost.Host.Systemd;
 using Bifrost.Servers.Dhcp;
@@ -147,6 +148,9 @@ public static class ServeCommand
             services.AddSingleton<IReadinessCheck, TftpReadiness>();
         }
         services.AddSystemdNotify();
+        // Gives back what a burst left resident once the daemon is quiet again (issue 6: idle RSS).
+        services.AddSingleton(IdleTrimPolicy.CreateDefault());
+        services.AddHostedService<IdleMemoryTrimmer>();
         configure?.Invoke(services);
 
         var app = builder.Build();
