@@ -58,6 +58,11 @@ public sealed class ValidateTests : ApiFixture
 
         await Api.PatchAsync($"/v1/nodes/{Uuid(node)}", new[] { new { op = "add", path = "/instance_info/image_source", value = "http://images.example/a.qcow2" } });
         result = await ValidateAsync(Uuid(node));
+        Assert.That(result["deploy"]?["result"]?.GetValue<bool>(), Is.False, "a URL needs a checksum (as in Ironic)");
+        Assert.That(result["deploy"]?["reason"]?.GetValue<string>(), Does.Contain("image_checksum"));
+
+        await Api.PatchAsync($"/v1/nodes/{Uuid(node)}", new[] { new { op = "add", path = "/instance_info/image_checksum", value = new string('a', 64) } });
+        result = await ValidateAsync(Uuid(node));
         Assert.That(result["deploy"]?.ToJsonString(), Is.EqualTo("{\"result\":true}"));
     }
 }
