@@ -57,6 +57,7 @@ public class FirmwareLabBootTests
             ["Bifrost__Tftp__Listen"] = $"{Prefix}.1:69",
             ["Bifrost__Boot__Listen"] = $"{Prefix}.1:8080",
         });
+        await WaitCallBackAsync(state, node);
         var tap = await lab.AddTapAsync();
         await using var vm = QemuVm.Start(Path.Combine(dir.Path, "vm"), mac, firmware, QemuNetwork.Tap(lab.Server, tap));
 
@@ -91,13 +92,25 @@ public class FirmwareLabBootTests
         await SqliteMigrator.MigrateAsync(path);
         var store = new SqliteNodeStore(new SqliteStoreOptions { DatabasePath = path });
         var node = NodeBuilder.Fake($"vm-{mac.Replace(":", "", StringComparison.Ordinal)}");
-        node.ProvisionState = ProvisionState.DeployWait;
-        node.TargetProvisionState = ProvisionState.Active;
+        // Seeded at rest: start-up recovery fails nodes found in wait states (the agent's work cannot be trusted
+        // across a restart), so the node enters wait call-back only once the daemon runs (WaitCallBackAsync).
+        node.ProvisionState = ProvisionState.Available;
         node.Properties["capabilities"] = $"boot_mode:{bootMode}";
         await store.CreateNodeAsync(node);
         await store.CreatePortAsync(NodeBuilder.Port(node, mac));
         SqliteConnection.ClearAllPools(); // the daemon must own the file alone
         return node.Uuid;
+    }
+
+    /// <summary>Puts the node in wait call-back behind the running daemon's back, as a deploy would.</summary>
+    private static async Task WaitCallBackAsync(string state, Guid uuid)
+    {
+        var store = new SqliteNodeStore(new SqliteStoreOptions { DatabasePath = Path.Combine(state, "bifrost.db") });
+        var node = await store.GetNodeAsync(uuid) ?? throw new InvalidOperationException("seeded node is gone");
+        node.ProvisionState = ProvisionState.DeployWait;
+        node.TargetProvisionState = ProvisionState.Active;
+        await store.SaveNodeAsync(node);
+        SqliteConnection.ClearAllPools();
     }
 
     private static async Task<IReadOnlyList<NodeHistoryEvent>> HistoryAsync(string state, Guid node)
