@@ -217,9 +217,9 @@ provide_ramdisk() {
   local dir=$1 out="$lab_dir/state/ramdisk"
   mkdir -p "$dir" "$out"
   if [ ! -s "$dir/bifrost-agent.kernel" ] || [ ! -s "$dir/bifrost-agent.initramfs" ]; then
-    if [ -x "$repo/packaging/ramdisk/build.sh" ]; then
+    if [ -f "$repo/packaging/ramdisk/build.sh" ]; then
       say "building the deploy ramdisk into $dir (packaging/ramdisk/build.sh)"
-      "$repo/packaging/ramdisk/build.sh" "$dir" >&2 || die "ramdisk build failed"
+      bash "$repo/packaging/ramdisk/build.sh" --output "$dir" >&2 || die "ramdisk build failed"
     else
       say "warning: no deploy ramdisk in $dir and no packaging/ramdisk/build.sh: nodes boot to an error script"
       return 0
