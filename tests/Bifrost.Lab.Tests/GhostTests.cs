@@ -31,9 +31,9 @@ public class GhostTests
         await VirtualRack.MarkerImageAsync(Guid.NewGuid().ToString(), image, mib: 1);
         foreach (var ghost in _rack.Nodes)
         {
-            await _cli.OkAsync(["node", "create", "--driver", "ipmi", "--name", ghost.Name, .. ghost.DriverInfoArgs(),
-                "--property", "capabilities=boot_mode:bios", "--no-automated-clean"]);
-            await _cli.OkAsync("port", "create", ghost.Mac, "--node", ghost.Name);
+            var uuid = (await _cli.OkAsync(["node", "create", "--driver", "ipmi", "--name", ghost.Name, .. ghost.DriverInfoArgs(),
+                "--property", "capabilities=boot_mode:bios", "--no-automated-clean", "-f", "value", "-c", "uuid"])).Trim();
+            await _cli.OkAsync("port", "create", ghost.Mac, "--node", uuid);
             await _cli.OkAsync("node", "manage", ghost.Name, "--wait", "120");
             await _cli.OkAsync("node", "provide", ghost.Name, "--wait", "120");
             await _cli.OkAsync("node", "set", ghost.Name, "--instance-info", "image_source=marker.img",
