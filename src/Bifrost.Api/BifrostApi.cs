@@ -42,6 +42,9 @@ public static class BifrostApi
         HistoryEndpoints.Map(app);
         PortEndpoints.Map(app);
         TimelineEndpoints.Map(app);
+        // /v1/lookup, /v1/heartbeat, /v1/agent: exempt from basic auth (AuthRoutes.IsAgent), guarded by the agent token.
+        AgentEndpoints.Map(app);
+        InventoryEndpoints.Map(app);
         // /metrics, /healthz, /readyz: unauthenticated by rule (ObservabilityEndpoints.UnauthenticatedPaths).
         ObservabilityEndpoints.Map(app);
         return app;

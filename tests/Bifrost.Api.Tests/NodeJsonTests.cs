@@ -160,8 +160,8 @@ public sealed class NodeJsonTests : ApiFixture
         {
             ["boot_interface"] = "ipxe", ["deploy_interface"] = "direct", ["management_interface"] = "ipmitool",
             ["power_interface"] = "ipmitool", ["vendor_interface"] = "ipmitool", ["network_interface"] = "noop",
-            ["storage_interface"] = "noop",
-        }).SetName("ipmi defaults to ipxe boot, direct deploy and ipmitool power, management and vendor");
+            ["storage_interface"] = "noop", ["inspect_interface"] = "agent",
+        }).SetName("ipmi defaults to ipxe boot, direct deploy, agent inspect and ipmitool power, management and vendor");
     }
 
     [TestCaseSource(nameof(DefaultInterfaces))]
@@ -171,7 +171,7 @@ public sealed class NodeJsonTests : ApiFixture
         var actual = expected.Keys.ToDictionary(k => k, k => node[k]?.GetValue<string>());
         Assert.That(actual, Is.EqualTo(expected));
         if (driver == "ipmi")
-            foreach (var other in (string[])["bios_interface", "console_interface", "inspect_interface", "raid_interface", "rescue_interface"])
+            foreach (var other in (string[])["bios_interface", "console_interface", "raid_interface", "rescue_interface"])
                 Assert.That(node[other]?.GetValue<string>(), Does.StartWith("no-").Or.EqualTo("noop"), other);
     }
 

@@ -15,6 +15,10 @@ public class ConductorRecoveryTests : ConductorFixture
         yield return new TestCaseData(Inspecting, InspectFailed).SetName("restart during inspecting → inspect failed");
         yield return new TestCaseData(Deleting, ProvisionState.Error).SetName("restart during deleting → error");
         yield return new TestCaseData(Adopting, AdoptFailed).SetName("restart during adopting → adopt failed");
+        // The agent's work cannot be trusted across a crash (docs/agent-protocol.md §4), so waits fail too.
+        yield return new TestCaseData(DeployWait, DeployFailed).SetName("restart during wait call-back → deploy failed");
+        yield return new TestCaseData(CleanWait, CleanFailed).SetName("restart during clean wait → clean failed");
+        yield return new TestCaseData(InspectWait, InspectFailed).SetName("restart during inspect wait → inspect failed");
     }
 
     [TestCaseSource(nameof(StuckStates))]
@@ -32,10 +36,9 @@ public class ConductorRecoveryTests : ConductorFixture
     }
 
     [Test]
-    public async Task Recovery_leaves_stable_wait_and_other_conductors_nodes_alone()
+    public async Task Recovery_leaves_stable_and_other_conductors_nodes_alone()
     {
         var active = await NodeIn(Active);
-        var waiting = await NodeIn(DeployWait);
         var theirs = await NodeIn(Deploying);
         await Db.Store.TryReserveAsync(theirs.Uuid, "another-appliance");
         var ours = await NodeIn(Available);
@@ -43,7 +46,6 @@ public class ConductorRecoveryTests : ConductorFixture
 
         Assert.That(await Conductor.RecoverAsync(), Is.Zero);
         Assert.That((await Reload(active)).ProvisionState, Is.EqualTo(Active));
-        Assert.That((await Reload(waiting)).ProvisionState, Is.EqualTo(DeployWait));
         Assert.That((await Reload(theirs)).ProvisionState, Is.EqualTo(Deploying));
         Assert.That((await Reload(theirs)).Reservation, Is.EqualTo("another-appliance"));
         Assert.That((await Reload(ours)).Reservation, Is.Null, "our own stale lock is cleared");

@@ -90,8 +90,9 @@ public class TransitionTableTests
     }
 
     [Test]
-    public void Abort_in_wait_call_back_is_refused_as_in_ironic_21_4()
+    public void Abort_in_wait_call_back_fails_the_deploy_as_newer_ironic_does()
     {
-        Assert.That(StateMachine.CanFire(DeployWait, ProvisionEvent.Abort), Is.False);
+        // Ironic 21.4 refused this (400); newer Ironic and issue 5 allow aborting a deploy waiting for its agent.
+        Assert.That(StateMachine.Fire(DeployWait, ProvisionState.Active, ProvisionEvent.Abort, null).To, Is.EqualTo(DeployFailed));
     }
 }

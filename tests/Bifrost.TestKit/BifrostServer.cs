@@ -37,7 +37,9 @@ public sealed class BifrostServer : IAsyncDisposable
     public Conductor Conductor => _app.Services.GetRequiredService<Conductor>();
 
     /// <param name="settings">Extra configuration keys, e.g. <c>["Bifrost:Fake:DeployDelay"] = "5"</c>.</param>
-    public static async Task<BifrostServer> StartAsync(IDictionary<string, string?>? settings = null)
+    /// <param name="services">Registers more services after Bifrost's own (e.g. a test IImageService).</param>
+    public static async Task<BifrostServer> StartAsync(
+        IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
         var dir = new TempDirectory("bifrost-api");
         var port = Net.FreeTcpPort();
@@ -53,7 +55,7 @@ public sealed class BifrostServer : IAsyncDisposable
         await SqliteMigrator.MigrateAsync(config.DatabasePath);
         var logs = new CapturingLoggerProvider();
         var loggerFactory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(logs));
-        var app = ServeCommand.Build(config, loggerFactory);
+        var app = ServeCommand.Build(config, loggerFactory, services);
         await app.StartAsync();
         return new BifrostServer(app, dir, new Uri($"http://127.0.0.1:{port}"), logs);
     }

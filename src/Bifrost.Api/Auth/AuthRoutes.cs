@@ -19,9 +19,11 @@ public static class AuthRoutes
     /// <summary>
     /// The deploy agent's endpoints (Ironic: <c>/v1/lookup</c>, <c>/v1/heartbeat/{node}</c>) are public in Ironic too,
     /// but Bifrost guards them with the per-node agent token instead of a user password: the endpoints themselves
-    /// (issue 5) must check that token. This is the one exemption point; add agent paths here and nowhere else.
+    /// (Endpoints.AgentEndpoints) check that token. <c>/v1/agent/{node}/configdrive</c> is Bifrost's own and checks it
+    /// too. This is the one exemption point; add agent paths here and nowhere else.
     /// </summary>
     public static bool IsAgent(PathString path) =>
         path.StartsWithSegments("/v1/lookup", StringComparison.Ordinal)
-        || path.StartsWithSegments("/v1/heartbeat", StringComparison.Ordinal);
+        || path.StartsWithSegments("/v1/heartbeat", StringComparison.Ordinal)
+        || path.StartsWithSegments("/v1/agent", StringComparison.Ordinal);
 }

@@ -18,9 +18,10 @@ public static partial class Secrets
     /// <summary>instance_info: image_url (a temp URL with a signature), configdrive; credentials in URLs.</summary>
     public static JsonObject InstanceInfo(JsonObject info) => MaskWhere(info, IsSecretInstanceKey);
 
-    /// <summary>driver_internal_info: the agent's secret token (agent_secret_token) and any other token.</summary>
+    /// <summary>driver_internal_info: the agent's secret token (agent_secret_token), any other token, and the hash of
+    /// Bifrost's agent token (agent_token_sha256: not the token, but nobody needs to see it).</summary>
     public static JsonObject DriverInternalInfo(JsonObject info) =>
-        MaskWhere(info, k => k.EndsWith("_token", StringComparison.Ordinal));
+        MaskWhere(info, k => k.EndsWith("_token", StringComparison.Ordinal) || k.StartsWith("agent_token", StringComparison.Ordinal));
 
     /// <summary>Keys whose value is never shown in instance_info; a superset of driver_info's.</summary>
     public static bool IsSecretInstanceKey(string key) => key is "image_url" or "configdrive" || IsSecretDriverKey(key);

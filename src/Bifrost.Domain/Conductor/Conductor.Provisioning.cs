@@ -51,9 +51,14 @@ public sealed partial class Conductor
                 Spawn(task, "Verification", RunVerifyAsync);
                 break;
 
-            case ProvisionEvent.Manage or ProvisionEvent.Abort:
-                // Immediate transitions: available/clean failed/... → manageable, or an abort of a wait state.
-                await task.FireAsync(ev, ev == ProvisionEvent.Abort ? AbortMessage(node) : null, ct: ct);
+            case ProvisionEvent.Manage:
+                // Immediate transition: available/clean failed/... → manageable.
+                await task.FireAsync(ev, ct: ct);
+                break;
+
+            case ProvisionEvent.Abort:
+                // Immediate transition out of a wait state; an agent node is also powered off (Conductor.AgentSteps).
+                await AbortAsync(task, ct);
                 break;
 
             case ProvisionEvent.Provide:
@@ -63,6 +68,7 @@ public sealed partial class Conductor
                 break;
 
             case ProvisionEvent.Clean:
+                CheckCleanSteps(task, request);
                 node.LastError = null;
                 await task.FireAsync(ev, target: ProvisionState.Manageable, ct: ct);
                 Spawn(task, "Cleaning", (t, c) => RunCleanAsync(t, request.CleanSteps, c));

@@ -7,17 +7,21 @@ namespace Bifrost.Domain.Conductor;
 
 public sealed partial class Conductor
 {
-    /// <summary>States where only this process's own work moves a node on: after a restart nobody will.</summary>
+    /// <summary>
+    /// States a restart fails: the working states, where only this process's own work moves a node on, and the
+    /// agent wait states, because the agent's work cannot be trusted across a crash (docs/agent-protocol.md §4).
+    /// </summary>
     private static readonly ProvisionState[] WorkingStates =
     [
         ProvisionState.Verifying, ProvisionState.Deploying, ProvisionState.Cleaning,
         ProvisionState.Inspecting, ProvisionState.Deleting, ProvisionState.Adopting,
+        ProvisionState.DeployWait, ProvisionState.CleanWait, ProvisionState.InspectWait,
     ];
 
     /// <summary>
     /// Start-up recovery (Ironic's _correct_stuck_states): clear this host's reservations, then fail every node left
-    /// in a working state through the state machine, with last_error saying the service restarted during that step.
-    /// Wait states are left alone: their agents may still call back, and the timeout sweep covers them.
+    /// in a working or wait state through the state machine, with last_error saying the service restarted during that
+    /// step; an agent node is powered off (unless Bifrost:Agent:PowerOffOnFailure is false) and its token forgotten.
     /// </summary>
     public async Task<int> RecoverAsync(CancellationToken ct = default)
     {
@@ -35,7 +39,9 @@ public sealed partial class Conductor
                 if (FailureEventFor(state) is not { } fail || !WorkingStates.Contains(state)) continue;
                 var message = $"Bifrost restarted while the node was in state \"{state.ToWire()}\"; that step did not finish.";
                 if (state == ProvisionState.Verifying) task.Node.PowerState = null;
+                var agent = RamdiskStates.Contains(state) ? ForgetAgent(task) : null;
                 await task.FireAsync(fail, message, ct: ct);
+                if (agent is not null) PowerOffAfterFailure(task, agent);
                 Log.Recovered(_log, task.Node.ToString(), message);
                 recovered++;
             }
@@ -74,7 +80,9 @@ public sealed partial class Conductor
                     // Re-check under the lock: an agent may have called back meanwhile.
                     if (node.ProvisionState != state || node.ProvisionUpdatedAt >= cutoff) continue;
                     var message = TimeoutMessage(node, state, option, timeout);
+                    var agent = ForgetAgent(task);
                     await task.FireAsync(ProvisionEvent.Fail, message, ct: ct);
+                    if (agent is not null) PowerOffAfterFailure(task, agent);
                     Log.TimedOut(_log, node.ToString(), message);
                     failed++;
                 }

@@ -39,4 +39,6 @@ public static class HistoryEventType
     public const string Boot = "boot";
     /// <summary>A BMC conversation (session, power, boot device).</summary>
     public const string Bmc = "bmc";
+    /// <summary>The deploy agent: lookup, first heartbeat of a boot, commands issued, progress, results.</summary>
+    public const string Agent = "agent";
 }

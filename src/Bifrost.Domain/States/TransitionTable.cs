@@ -54,6 +54,7 @@ public static class TransitionTable
         new(DeployWait, Resume, Deploying, "the agent called back: continue deploying"),
         new(DeployWait, Fail, DeployFailed, "deployment failed or the call-back timed out"),
         new(DeployWait, Delete, Deleting, "operator gives up on a deploy in progress"),
+        new(DeployWait, Abort, DeployFailed, "operator aborted the deploy while waiting for the agent"),
         new(DeployFailed, Deploy, Deploying, "retry the deployment"),
         new(DeployFailed, Rebuild, Deploying, "retry the deployment as a rebuild"),
         new(DeployFailed, Delete, Deleting, "give up on the deployment and clean up"),

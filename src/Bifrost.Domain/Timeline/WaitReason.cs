@@ -64,5 +64,6 @@ public sealed record WaitReason(
     public static readonly IReadOnlySet<string> HopTypes = new HashSet<string>(StringComparer.Ordinal)
     {
         HistoryEventType.Dhcp, HistoryEventType.Tftp, HistoryEventType.Boot, HistoryEventType.Bmc,
+        HistoryEventType.Agent,
     };
 }

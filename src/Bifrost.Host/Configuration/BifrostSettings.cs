@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using Bifrost.Api;
 using Bifrost.Bmc.Ipmi;
+using Bifrost.Domain.Agent;
 using Bifrost.Domain.Boot;
 using Bifrost.Domain.Conductor;
 using Bifrost.Domain.Drivers.Fake;
@@ -35,6 +36,8 @@ public sealed class BifrostSettings
     public DhcpServerOptions Dhcp { get; init; } = new();
     /// <summary>The TFTP server, or null when <c>Bifrost:Tftp:Listen</c> is empty (off).</summary>
     public TftpServerOptions? Tftp { get; init; }
+    /// <summary>The deploy agent (<c>Bifrost:Agent:*</c>).</summary>
+    public AgentOptions Agent { get; init; } = new();
 
     public string DatabasePath => Path.Combine(StateDir, "bifrost.db");
 
@@ -58,6 +61,7 @@ public sealed class BifrostSettings
         "Dhcp:Domain", "Dhcp:LeaseTime", "Dhcp:ServeUnknown", "Dhcp:UefiBootFile", "Dhcp:Arm64BootFile",
         "Dhcp:Advertise", "Dhcp:BootPort", "Dhcp:BootUrl", "Dhcp:TftpServer",
         "Tftp:Listen", "Tftp:Timeout", "Tftp:MaxRetries",
+        "Agent:HeartbeatInterval", "Agent:PowerOffOnFailure", "Agent:CleanMethod", "Agent:ImageServerUrl",
     };
 
     /// <summary>Reads and checks the settings; throws <see cref="ConfigError"/> naming the first bad key.</summary>
@@ -137,6 +141,7 @@ public sealed class BifrostSettings
                 ? dhcp with { BootPort = bootListen.Port } // iPXE is sent to the HTTP boot server's own port
                 : dhcp,
             Tftp = tftp,
+            Agent = ReadAgent(r, boot),
         };
     }
 
@@ -169,6 +174,21 @@ public sealed class BifrostSettings
                 RamdiskKernel = r.FileName("Boot:RamdiskKernel", "bifrost-agent.kernel"),
                 RamdiskInitrd = r.FileName("Boot:RamdiskInitrd", "bifrost-agent.initramfs"),
             },
+        };
+    }
+
+    private static AgentOptions ReadAgent(Reader r, HttpBootOptions boot)
+    {
+        var imageUrl = r.String("Agent:ImageServerUrl", "");
+        if (imageUrl.Length > 0 && (!Uri.TryCreate(imageUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
+            throw new ConfigError($"Bifrost:Agent:ImageServerUrl = '{imageUrl}' is not an http(s) URL");
+        return new AgentOptions
+        {
+            HeartbeatInterval = r.Seconds("Agent:HeartbeatInterval", 5, positive: true),
+            PowerOffOnFailure = r.Bool("Agent:PowerOffOnFailure", true),
+            CleanMethod = r.Choice("Agent:CleanMethod", AgentOptions.CleanMetadata, [AgentOptions.CleanMetadata, AgentOptions.CleanFull]),
+            ImageServerUrl = imageUrl.Length > 0 ? imageUrl.TrimEnd('/') : null,
+            ImageServerPort = boot.Listen?.Port,
         };
     }
 

@@ -7,6 +7,7 @@ using Bifrost.Domain.Conductor;
 using Bifrost.Domain.Drivers;
 using Bifrost.Domain.Drivers.Fake;
 using Bifrost.Domain.Drivers.Ipmi;
+using Bifrost.Domain.Images;
 using Bifrost.Domain.Store;
 using Bifrost.Domain.Timeline;
 using Bifrost.Host.Configuration;
@@ -56,7 +57,9 @@ public static class ServeCommand
         return 0;
     }
 
-    public static WebApplication Build(BifrostSettings settings, ILoggerFactory loggerFactory)
+    /// <param name="configure">Registers more services after Bifrost's own (tests: a test image service).</param>
+    public static WebApplication Build(
+        BifrostSettings settings, ILoggerFactory loggerFactory, Action<IServiceCollection>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
@@ -97,8 +100,12 @@ public static class ServeCommand
         [
             FakeHardware.Create(settings.Fake, sp.GetRequiredService<TimeProvider>()),
             IpmiHardware.Create(sp.GetRequiredService<IIpmiClient>(), sp.GetRequiredService<TimeProvider>(),
-                settings.Conductor.PowerStatePollInterval, settings.Conductor.DefaultBootMode),
+                settings.Conductor.PowerStatePollInterval, settings.Conductor.DefaultBootMode,
+                // The image service (Bifrost.Servers, images branch) is registered as IImageService; without one,
+                // agent deploys fail with a clear error while inspection and cleaning work.
+                sp.GetService<IImageService>(), settings.Agent),
         ]));
+        services.AddSingleton(settings.Agent);
         services.AddSingleton<Conductor>();
         services.AddHostedService<ConductorService>();
         // Boot timeline (DHCP/TFTP/HTTP hops into node history) and the DHCP server, which is its address book.
@@ -121,6 +128,7 @@ public static class ServeCommand
         services.AddSingleton<HttpBootServer>();
         if (settings.Tftp is { } tftp) services.AddHostedService(sp => new TftpService(tftp, sp));
         services.AddSystemdNotify();
+        configure?.Invoke(services);
 
         var app = builder.Build();
         app.UseHttpBoot();

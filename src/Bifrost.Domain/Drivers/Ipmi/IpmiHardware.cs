@@ -1,6 +1,7 @@
-using System.Text.Json.Nodes;
-using Bifrost.Domain.Conductor;
+using Bifrost.Domain.Agent;
+using Bifrost.Domain.Drivers.Agent;
 using Bifrost.Domain.Errors;
+using Bifrost.Domain.Images;
 using Bifrost.Domain.Nodes;
 
 namespace Bifrost.Domain.Drivers.Ipmi;
@@ -8,7 +9,7 @@ namespace Bifrost.Domain.Drivers.Ipmi;
 /// <summary>
 /// The <c>ipmi</c> hardware type, with Ironic's interface names so existing scripts keep working. Validation of
 /// driver_info is complete; the BMC conversation itself (Bifrost's own RMCP+ client) plugs in through
-/// <see cref="IIpmiClient"/>, and the agent-driven deploy through the deploy interface.
+/// <see cref="IIpmiClient"/>, and the agent-driven deploy and inspection through <see cref="AgentDeploy"/> and <see cref="AgentInspect"/>.
 /// </summary>
 public static class IpmiHardware
 {
@@ -16,15 +17,18 @@ public static class IpmiHardware
 
     /// <param name="pollInterval">How often a power change polls the chassis status (default 1 s).</param>
     /// <param name="defaultBootMode">The boot mode of nodes that name none (Ironic's default_boot_mode).</param>
+    /// <param name="images">Prepares instance images for deploys; null: deploys fail with a clear error.</param>
+    /// <param name="agent">The deploy agent's settings (Bifrost:Agent:*).</param>
     public static HardwareType Create(
-        IIpmiClient client, TimeProvider? clock = null, TimeSpan? pollInterval = null, string defaultBootMode = BootModes.Uefi) => new()
+        IIpmiClient client, TimeProvider? clock = null, TimeSpan? pollInterval = null, string defaultBootMode = BootModes.Uefi,
+        IImageService? images = null, AgentOptions? agent = null) => new()
     {
         Name = Name,
         Power = new IpmiPower(client, clock ?? TimeProvider.System, pollInterval ?? TimeSpan.FromSeconds(1)),
         Management = new IpmiManagement(client, defaultBootMode),
         Boot = new IpxeBoot(),
-        Deploy = new DirectDeploy(),
-        Inspect = new NoInspect(),
+        Deploy = new AgentDeploy(images, agent ?? new AgentOptions()),
+        Inspect = new AgentInspect(),
         Bios = new UnsupportedInterface("no-bios", Name, "bios"),
         Console = new UnsupportedInterface("no-console", Name, "console"),
         Network = new NoopInterface("noop"),
@@ -55,41 +59,5 @@ public static class IpmiHardware
         public string Name => "ipxe";
         // Bifrost serves its own deploy ramdisk, so no deploy_kernel/deploy_ramdisk is needed in driver_info.
         public ValidationResult Validate(Node node) => ValidationResult.Ok;
-    }
-
-    /// <summary>Agent-driven deploy ("direct"): needs an image; the agent side lands with the deploy ramdisk.</summary>
-    private sealed class DirectDeploy : IDeployInterface
-    {
-        public string Name => "direct";
-
-        public ValidationResult Validate(Node node) =>
-            node.InstanceInfo["image_source"] is null
-                ? ValidationResult.Fail(
-                    $"Cannot validate image information for node {node.Uuid} because one or more parameters are missing from its instance_info and insufficient information is present to boot from a remote volume. Missing are: ['image_source']")
-                : ValidationResult.Ok;
-
-        public Task<StepOutcome> DeployAsync(NodeTask task, CancellationToken ct) =>
-            throw NotYet("deploy an image");
-
-        public Task TearDownAsync(NodeTask task, CancellationToken ct) => Task.CompletedTask;
-
-        public Task<StepOutcome> CleanAsync(NodeTask task, IReadOnlyList<JsonObject>? steps, CancellationToken ct) =>
-            throw NotYet("clean disks");
-
-        public Task AdoptAsync(NodeTask task, CancellationToken ct) => Task.CompletedTask;
-
-        private static DriverOperationException NotYet(string what) =>
-            new($"the direct deploy interface cannot {what} yet: Bifrost's deploy agent is not part of this build.");
-    }
-
-    private sealed class NoInspect : IInspectInterface
-    {
-        public string Name => "no-inspect";
-
-        public ValidationResult Validate(Node node) =>
-            ValidationResult.Fail($"Driver {IpmiHardware.Name} does not support inspect (disabled or not implemented).");
-
-        public Task<StepOutcome> InspectAsync(NodeTask task, CancellationToken ct) =>
-            throw new DriverOperationException("inspection is not supported by this node's inspect interface.");
     }
 }
