@@ -23,13 +23,13 @@ done
 #   python3-ironicclient: the `baremetal` CLI;      openipmi, ipmitool, freeipmi-tools: a BMC (ipmi_sim) and clients;
 #   isc-dhcp-client, udhcpc, busybox, nmap, kea-admin (perfdhcp), dnsmasq-base: DHCP clients and a site DHCP server;
 #   tftp-hpa, atftp, curl: TFTP clients;            qemu-system-x86, ipxe-qemu, ovmf, ipxe: firmware that PXE-boots;
-#   qemu-utils: qemu-img (the qcow2 image of the virtual-rack deploy test);
 #   tshark: golden-byte captures;                   iproute2: network namespaces;
 #   bsdutils: `script`, a pseudo-terminal for the CLI progress test;
-#   debootstrap, lintian, systemd (systemd-analyze), python3: the Debian package test (packaging/).
+#   debootstrap, lintian, systemd (systemd-analyze), python3: the Debian package test (packaging/);
+#   qemu-utils (qemu-img, qemu-io): the reference for the qcow2 raw view; gzip, zstd: compressed images.
 peers=(python3-ironicclient openipmi ipmitool freeipmi-tools isc-dhcp-client udhcpc busybox nmap kea-admin dnsmasq-base
        tftp-hpa atftp curl qemu-system-x86 ipxe-qemu ovmf ipxe tshark iproute2 bsdutils
-       debootstrap lintian systemd python3 qemu-utils)
+       debootstrap lintian systemd python3 qemu-utils gzip zstd)
 if [ "$(id -u)" = 0 ]; then
   missing=()
   for p in "${peers[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

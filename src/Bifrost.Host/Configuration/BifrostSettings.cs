@@ -8,6 +8,7 @@ using Bifrost.Domain.Conductor;
 using Bifrost.Domain.Drivers.Fake;
 using Bifrost.Servers.Dhcp;
 using Bifrost.Servers.HttpBoot;
+using Bifrost.Servers.Images;
 using Bifrost.Protocols.Tftp;
 using Bifrost.Servers.Tftp;
 using Microsoft.Extensions.Configuration;
@@ -38,6 +39,8 @@ public sealed class BifrostSettings
     public TftpServerOptions? Tftp { get; init; }
     /// <summary>The deploy agent (<c>Bifrost:Agent:*</c>).</summary>
     public AgentOptions Agent { get; init; } = new();
+    /// <summary>Instance images (<c>Bifrost:Images:*</c>): download cache and retries.</summary>
+    public ImageOptions Images { get; init; } = new() { ImagesDir = "./var/images" };
 
     public string DatabasePath => Path.Combine(StateDir, "bifrost.db");
 
@@ -62,6 +65,7 @@ public sealed class BifrostSettings
         "Dhcp:Advertise", "Dhcp:BootPort", "Dhcp:BootUrl", "Dhcp:TftpServer",
         "Tftp:Listen", "Tftp:Timeout", "Tftp:MaxRetries",
         "Agent:HeartbeatInterval", "Agent:PowerOffOnFailure", "Agent:CleanMethod", "Agent:ImageServerUrl",
+        "Images:DownloadStallTimeout", "Images:DownloadRetries",
     };
 
     /// <summary>Reads and checks the settings; throws <see cref="ConfigError"/> naming the first bad key.</summary>
@@ -142,6 +146,12 @@ public sealed class BifrostSettings
                 : dhcp,
             Tftp = tftp,
             Agent = ReadAgent(r, boot),
+            Images = new ImageOptions
+            {
+                ImagesDir = Path.Combine(Path.GetFullPath(stateDir), "images"),
+                DownloadStallTimeout = r.Seconds("Images:DownloadStallTimeout", 60, positive: true),
+                DownloadRetries = r.Int("Images:DownloadRetries", 4, min: 0),
+            },
         };
     }
 

@@ -14,6 +14,7 @@ using Bifrost.Host.Configuration;
 using Bifrost.Host.Systemd;
 using Bifrost.Servers.Dhcp;
 using Bifrost.Servers.HttpBoot;
+using Bifrost.Servers.Images;
 using Bifrost.Store.Sqlite;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -126,6 +127,10 @@ public static class ServeCommand
         services.AddHostedService(sp => sp.GetRequiredService<DhcpServer>());
         services.AddSingleton(settings.Boot);
         services.AddSingleton<HttpBootServer>();
+        // Instance images: prepared (downloaded, verified, qcow2 → raw view) for the deploy flow, served by HttpBoot.
+        services.AddSingleton(settings.Images);
+        services.AddSingleton<ImageService>();
+        services.AddSingleton<Bifrost.Domain.Images.IImageService>(sp => sp.GetRequiredService<ImageService>());
         if (settings.Tftp is { } tftp) services.AddHostedService(sp => new TftpService(tftp, sp));
         services.AddSystemdNotify();
         configure?.Invoke(services);

@@ -14,4 +14,10 @@ public static class BootMetrics
 
     public static void Count(string kind, string outcome) =>
         Requests.Add(1, new KeyValuePair<string, object?>("kind", kind), new KeyValuePair<string, object?>("outcome", outcome));
+
+    /// <summary>Body bytes sent, by kind (images, ramdisk, tftp).</summary>
+    public static readonly Counter<long> BytesSent =
+        Meter.CreateCounter<long>("bifrost_boot_bytes_sent", unit: "By", description: "HTTP boot body bytes sent by kind");
+
+    public static void CountBytes(string kind, long bytes) => BytesSent.Add(bytes, new KeyValuePair<string, object?>("kind", kind));
 }

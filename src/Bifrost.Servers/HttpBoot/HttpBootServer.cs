@@ -38,6 +38,8 @@ public sealed class HttpBootServer(HttpBootOptions options, INodeStore store, Bo
 
         if (path.StartsWith("/boot/", StringComparison.Ordinal))
             await ScriptAsync(ctx, path["/boot/".Length..]);
+        else if (Images.ImageRoutes.Owns(path)) // qcow2 raw views; cache sidecars refused
+            await Images.ImageRoutes.HandleAsync(ctx, options.ImagesDir, timeline, log);
         else if (Root(path) is var (kind, dir, relative))
             await FileAsync(ctx, kind, dir, relative);
         else
@@ -130,6 +132,7 @@ public sealed class HttpBootServer(HttpBootOptions options, INodeStore store, Bo
             _ => status.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
         Log.File(log, ctx.Request.Method, ctx.Request.Path, Client(ctx), status);
+        if (HttpMethods.IsGet(ctx.Request.Method) && ctx.Response.ContentLength is { } sent) BootMetrics.CountBytes(kind, sent);
         if (ctx.Connection.RemoteIpAddress is { } client)
         {
             timeline.TryRecord(client.IsIPv4MappedToIPv6 ? client.MapToIPv4() : client, HistoryEventType.Boot,
