@@ -45,6 +45,11 @@ with open(sys.argv[2], "w") as f:
 PY
 chmod 0644 "$root/etc/bifrost/appsettings.json"
 install -m 0644 systemd/bifrost.service "$root/lib/systemd/system/bifrost.service"
+# The deploy ramdisk builder, run by 'bifrost ramdisk build' (it looks for ramdisk/build.sh next to the executable).
+install -D -m 0755 packaging/ramdisk/build.sh packaging/ramdisk/init -t "$root/usr/lib/bifrost/ramdisk"
+install -D -m 0755 packaging/ramdisk/agent/agent.sh packaging/ramdisk/agent/udhcpc.script -t "$root/usr/lib/bifrost/ramdisk/agent"
+install -m 0644 packaging/ramdisk/agent/lib.sh packaging/ramdisk/agent/http.sh packaging/ramdisk/agent/commands.sh \
+  "$root/usr/lib/bifrost/ramdisk/agent"
 
 install -m 0644 packaging/debian/copyright "$root/usr/share/doc/bifrost/copyright"
 install -m 0644 README.md "$root/usr/share/doc/bifrost/README.md"

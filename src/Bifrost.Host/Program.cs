@@ -26,6 +26,7 @@ public static class Program
         root.Subcommands.Add(checkConfig);
         Cli.CliCommands.AddTo(root); // client verbs: node, port, enroll (src/Bifrost.Host/Cli)
         root.Subcommands.Add(Users.UserCommand.Create((r, verb, ct) => Guarded(r, config, verb, ct)));
+        root.Subcommands.Add(Cli.RamdiskVerb.Create((r, verb, ct) => Guarded(r, config, verb, ct))); // bifrost ramdisk build
 
         root.SetAction((r, ct) => Guarded(r, config, (s, c) => ServeCommand.RunAsync(s, c), ct));
         serve.SetAction((r, ct) => Guarded(r, config, (s, c) => ServeCommand.RunAsync(s, c), ct));
