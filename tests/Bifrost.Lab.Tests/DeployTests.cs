@@ -12,7 +12,6 @@ namespace Bifrost.Lab.Tests;
 /// </summary>
 [Category("EndToEnd")]
 [TestFixture]
-[Explicit("needs the deploy ramdisk (branch ramdisk) and the agent-driven deploy (branch agent), not merged yet")]
 public class DeployTests
 {
     private const string Node = "node-1";
@@ -133,22 +132,27 @@ public class DeployTests
         await _rack.KillBifrostAsync();
         await _rack.StartBifrostAsync();
 
-        var node = await _cli.WaitForAsync(Node, n => n["provision_state"]?.ToString() == "deploy failed", TimeSpan.FromMinutes(2),
-            "deploy failed after the restart");
-        Assert.That(node["reservation"]?.GetValue<string?>(), Is.Null, "nothing locked after the restart");
-        Assert.That(node["last_error"]?.ToString(), Is.Not.Empty);
+        // The failure powers the node off in the background under the node's lock; then nothing may stay locked.
+        var node = await _cli.WaitForAsync(Node, n => n["provision_state"]?.ToString() == "deploy failed" && n["reservation"] is null,
+            TimeSpan.FromMinutes(2), "deploy failed with no reservation after the restart");
+        Assert.That(node["last_error"]?.ToString(), Does.Contain("restarted"));
+        Assert.That(await LabScriptTests.Eventually(() => !_vm.PoweredOn), Is.True, "the failed node was powered off");
 
         await DeployAndBootMarkerAsync("raw");
 
         var history = await _cli.HistoryAsync(Node);
-        var fresh = history.FindLastIndex(e => RackCli.Says(@"deploy")(e) && e.Type == "provisioning" && RackCli.Says("wait call-back|deploying")(e));
+        // The story of the fresh deploy: from its "… → deploying (target active) on deploy" on.
+        var fresh = history.FindLastIndex(e => e.Type == "provisioning" && RackCli.Says("→ deploying .* on deploy$")(e));
+        Assert.That(fresh, Is.GreaterThanOrEqualTo(0), "the deploy is in the history");
         RackCli.AssertInOrder(history.Skip(Math.Max(0, fresh)).ToList(),
             ("DHCP", RackCli.Type("dhcp")),
             ("TFTP or HTTP boot", e => e.Type is "tftp" or "boot"),
             ("agent lookup", RackCli.Says("lookup")),
             ("heartbeat", RackCli.Says("heartbeat")),
             ("image written", RackCli.Says("image written")),
-            ("reboot", RackCli.Says("reboot")));
+            ("reboot", RackCli.Says("reboot")),
+            ("active", e => e.Type == "provisioning" && RackCli.Says("→ active")(e)),
+            ("the deployed node boots its local disk", e => e.Type == "boot" && RackCli.Says("local disk")(e)));
     }
 
     [Test, Order(6)]

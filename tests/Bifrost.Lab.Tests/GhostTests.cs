@@ -8,7 +8,6 @@ namespace Bifrost.Lab.Tests;
 /// </summary>
 [Category("EndToEnd")]
 [TestFixture]
-[Explicit("needs the agent-driven deploy interface of the ipmi hardware type (branch agent), not merged yet")]
 public class GhostTests
 {
     private const int CallbackTimeoutSeconds = 40;

@@ -44,7 +44,8 @@ internal sealed class RackCli(VirtualRack rack)
     public async Task<List<(string Type, string Event)>> HistoryAsync(string node)
     {
         var list = JsonNode.Parse(await OkAsync("node", "history", "list", node, "--long", "-f", "json"))!.AsArray();
-        return [.. list.Select(e => (e!["Event Type"]?.ToString() ?? "", e["Event"]?.ToString() ?? ""))];
+        // The CLI's column titles for event_type and event.
+        return [.. list.Select(e => (e!["Event Origin Type"]?.ToString() ?? "", e["Description of the event"]?.ToString() ?? ""))];
     }
 
     public static string Sha256(string file)
