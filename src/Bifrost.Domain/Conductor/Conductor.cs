@@ -143,6 +143,8 @@ public sealed partial class Conductor
         Log.StepFailed(_log, ex, node.ToString(), step);
         try
         {
+            // An agent node's token must not outlive the failed step (docs/agent-protocol.md §1).
+            ForgetAgent(task);
             if (FailureEventFor(node.ProvisionState) is { } fail) await task.FireAsync(fail, message);
             else
             {
