@@ -63,6 +63,13 @@ public sealed class ImageService : IImageService, IDisposable
             Log.Failed(_log, source.Display, e.Message);
             throw;
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The image directory itself (full disk, permissions): still the deploy's error, said as one.
+            ImageMetrics.Count("failed");
+            Log.Failed(_log, source.Display, e.Message);
+            throw new ImageException($"Image {source.Display} could not be prepared in {_options.ImagesDir}: {e.Message}", e);
+        }
     }
 
     private async Task<PreparedImage> PrepareAsync(ImageSource source, ImageChecksum? checksum, CancellationToken ct)

@@ -64,7 +64,9 @@ public sealed class Qcow2RawView : IDisposable
         var clusterSize = h.ClusterSize;
         var staging = ArrayPool<byte>.Shared.Rent(Math.Max(StagingSize, clusterSize));
         var l2 = ArrayPool<byte>.Shared.Rent(clusterSize);
-        var compressed = ArrayPool<byte>.Shared.Rent(2 * clusterSize + 512);
+        // Compressed clusters are inflated in batches, in parallel, when the staging buffer is flushed: inflating
+        // is the one CPU-bound step (qemu-img also spreads it over threads).
+        var pending = new List<PendingInflate>();
         var l1 = ReadL1();
         var fill = 0;
         // A run of data clusters that follow each other in the file too: read with one call when flushed.
@@ -98,8 +100,9 @@ public sealed class Qcow2RawView : IDisposable
                             await DataAsync(cluster.HostOffset, length);
                             break;
                         case Qcow2ClusterKind.Compressed:
-                            await RoomAsync(clusterSize);
-                            Inflate(cluster, staging.AsSpan(fill, clusterSize), compressed, i, j);
+                            await RoomAsync(length);
+                            ReadRun();
+                            pending.Add(new PendingInflate(cluster, fill, length, i, j));
                             fill += length;
                             break;
                         default:
@@ -114,7 +117,6 @@ public sealed class Qcow2RawView : IDisposable
         {
             ArrayPool<byte>.Shared.Return(staging);
             ArrayPool<byte>.Shared.Return(l2);
-            ArrayPool<byte>.Shared.Return(compressed);
         }
 
         async Task DataAsync(long host, int length)
@@ -168,31 +170,67 @@ public sealed class Qcow2RawView : IDisposable
         async Task FlushAsync()
         {
             ReadRun();
+            InflatePending(pending, staging, ct);
             if (fill == 0) return;
             await destination.WriteAsync(staging.AsMemory(0, fill), ct);
             fill = 0;
         }
     }
 
-    private void Inflate(Qcow2Cluster cluster, Span<byte> output, byte[] buffer, int i, int j)
+    private readonly record struct PendingInflate(Qcow2Cluster Cluster, int At, int Length, int I, int J);
+
+    private void InflatePending(List<PendingInflate> pending, byte[] staging, CancellationToken ct)
     {
-        var length = (int)Math.Min(Math.Min(cluster.CompressedLength, buffer.Length), Math.Max(0, _fileLength - cluster.HostOffset));
-        var got = length == 0 ? 0 : RandomAccess.Read(_file, buffer.AsSpan(0, length), cluster.HostOffset);
-        using var source = new MemoryStream(buffer, 0, got, writable: false);
-        using var inflater = new DeflateStream(source, CompressionMode.Decompress);
-        var total = 0;
+        if (pending.Count == 0) return;
         try
         {
-            int n;
-            while (total < output.Length && (n = inflater.Read(output[total..])) > 0) total += n;
+            Parallel.ForEach(pending, new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = Environment.ProcessorCount },
+                p => Inflate(p, staging));
         }
-        catch (InvalidDataException e)
+        catch (AggregateException e) when (e.InnerExceptions.FirstOrDefault(x => x is ImageException) is { } first)
         {
-            throw Malformed($"compressed cluster L2[{i}][{j}] at {cluster.HostOffset}: {e.Message}");
+            throw first;
         }
-        // QEMU requires a compressed cluster to inflate to exactly one full cluster.
-        if (total != output.Length)
-            throw Malformed($"compressed cluster L2[{i}][{j}] at {cluster.HostOffset} inflates to {total} bytes, not {output.Length}");
+        finally
+        {
+            pending.Clear();
+        }
+    }
+
+    /// <summary>Inflates one cluster into its place in the staging buffer (only its first Length bytes when it is the
+    /// image's last, partial cluster).</summary>
+    private void Inflate(PendingInflate p, byte[] staging)
+    {
+        var clusterSize = Header.ClusterSize;
+        var input = ArrayPool<byte>.Shared.Rent(2 * clusterSize + 512);
+        var output = ArrayPool<byte>.Shared.Rent(clusterSize);
+        try
+        {
+            var cluster = p.Cluster;
+            var length = (int)Math.Min(Math.Min(cluster.CompressedLength, input.Length), Math.Max(0, _fileLength - cluster.HostOffset));
+            var got = length == 0 ? 0 : RandomAccess.Read(_file, input.AsSpan(0, length), cluster.HostOffset);
+            using var source = new MemoryStream(input, 0, got, writable: false);
+            using var inflater = new DeflateStream(source, CompressionMode.Decompress);
+            var total = 0;
+            try
+            {
+                int n;
+                while (total < clusterSize && (n = inflater.Read(output, total, clusterSize - total)) > 0) total += n;
+            }
+            catch (InvalidDataException e)
+            {
+                throw Malformed($"compressed cluster L2[{p.I}][{p.J}] at {cluster.HostOffset}: {e.Message}");
+            }
+            // QEMU requires a compressed cluster to inflate to exactly one full cluster.
+            if (total != clusterSize)
+                throw Malformed($"compressed cluster L2[{p.I}][{p.J}] at {cluster.HostOffset} inflates to {total} bytes, not {clusterSize}");
+            output.AsSpan(0, p.Length).CopyTo(staging.AsSpan(p.At, p.Length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(input);
+            ArrayPool<byte>.Shared.Return(output);
+        }
     }
 
     private ulong[] ReadL1()

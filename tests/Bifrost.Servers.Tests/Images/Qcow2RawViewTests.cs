@@ -100,6 +100,34 @@ public class Qcow2RawViewTests
         Assert.That(e.Message, Does.Contain("cut.qcow2: malformed qcow2").And.Contain("beyond the end of the file"));
     }
 
+    [Test]
+    public void Damaged_compressed_cluster_fails_with_a_clear_error_not_a_crash()
+    {
+        using var dir = new TempDirectory("bifrost-qcow2");
+        var raw = Path.Combine(dir.Path, "src.raw");
+        File.WriteAllText(raw, string.Concat(Enumerable.Repeat("bifrost compresses this line well\n", 40_000)));
+        var image = Path.Combine(dir.Path, "c.qcow2");
+        ImageTools.Run(ImageTools.QemuImg, "convert", "-c", "-f", "raw", "-O", "qcow2", raw, image);
+        long target;
+        using (var view = Qcow2RawView.Open(image, "c.qcow2"))
+        {
+            // Find the first compressed cluster through the pure decoders, then overwrite its deflate data.
+            var h = view.Header;
+            var bytes = File.ReadAllBytes(image);
+            var l1 = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(bytes.AsSpan((int)h.L1TableOffset));
+            Assert.That(Bifrost.Protocols.Qcow2.Qcow2Entry.TryReadL1(l1, h.ClusterBits, out var l2, out _), Is.True);
+            var entry = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(bytes.AsSpan((int)l2));
+            Assert.That(Bifrost.Protocols.Qcow2.Qcow2Entry.TryReadL2(entry, h.ClusterBits, out var cluster, out _), Is.True);
+            Assert.That(cluster.Kind, Is.EqualTo(Bifrost.Protocols.Qcow2.Qcow2ClusterKind.Compressed));
+            target = cluster.HostOffset;
+        }
+        using (var f = new FileStream(image, FileMode.Open)) { f.Position = target; f.Write(Enumerable.Repeat((byte)0xff, 64).ToArray()); }
+
+        using var damaged = Qcow2RawView.Open(image, "c.qcow2");
+        var e = Assert.ThrowsAsync<ImageException>(() => damaged.CopyToAsync(Stream.Null, CancellationToken.None))!;
+        Assert.That(e.Message, Does.StartWith("Image c.qcow2: malformed qcow2: compressed cluster L2[0][0]"));
+    }
+
     private static long ParseSize(string s) => s[^1] switch
     {
         'M' => long.Parse(s[..^1]) << 20,
