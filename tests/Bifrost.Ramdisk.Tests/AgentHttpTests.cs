@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using Bifrost.TestKit;
 using NUnit.Framework;
@@ -24,36 +22,23 @@ public sealed class AgentHttpTests
     [Test]
     public void A_binary_file_downloads_byte_identical_with_status_and_headers()
     {
-        var python = Peers.Require("python3", "python3");
         var www = Directory.CreateDirectory(Path.Combine(_dir.Path, "www")).FullName;
         // Bytes that would break a line-oriented reader: NULs, CR LF pairs, a header-like line, no final newline.
         var data = new byte[3 * 1024 * 1024 + 17];
         new Random(5).NextBytes(data);
         Encoding.ASCII.GetBytes("\r\n\r\nHTTP/1.0 200 OK\r\nContent-Length: 1\r\n\r\n\0\0\n").CopyTo(data, 0);
         File.WriteAllBytes(Path.Combine(www, "image.bin"), data);
-        var port = Net.FreeTcpPort();
-        using var server = Process.Start(new ProcessStartInfo(python)
-        {
-            ArgumentList = { "-m", "http.server", "--bind", "127.0.0.1", "--directory", www, port.ToString(System.Globalization.CultureInfo.InvariantCulture) },
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        })!;
-        try
-        {
-            WaitForPort(port);
-            var output = Path.Combine(_dir.Path, "out.bin");
-            var r = AgentShell.Run("http_request GET \"$URL\" \"$OUT\"; echo \"rc=$? status=$(http_status) length=$(http_header content-length)\"",
-                Path.Combine(_dir.Path, "state"), new Dictionary<string, string> { ["URL"] = $"http://127.0.0.1:{port}/image.bin", ["OUT"] = output });
-            Assert.That(r.Stdout.Trim(), Is.EqualTo($"rc=0 status=200 length={data.Length}"), r.Stderr);
-            Assert.That(File.ReadAllBytes(output), Is.EqualTo(data), "the body is byte-identical");
+        using var server = new PythonHttpServer(www);
+        var port = server.Port;
+        var output = Path.Combine(_dir.Path, "out.bin");
+        var r = AgentShell.Run("http_request GET \"$URL\" \"$OUT\"; echo \"rc=$? status=$(http_status) length=$(http_header content-length)\"",
+            Path.Combine(_dir.Path, "state"), new Dictionary<string, string> { ["URL"] = $"http://127.0.0.1:{port}/image.bin", ["OUT"] = output });
+        Assert.That(r.Stdout.Trim(), Is.EqualTo($"rc=0 status=200 length={data.Length}"), r.Stderr);
+        Assert.That(File.ReadAllBytes(output), Is.EqualTo(data), "the body is byte-identical");
 
-            r = AgentShell.Run("http_request GET \"$URL\" \"$OUT\"; echo \"rc=$? status=$(http_status)\"",
-                Path.Combine(_dir.Path, "state"), new Dictionary<string, string> { ["URL"] = $"http://127.0.0.1:{port}/missing", ["OUT"] = output });
-            Assert.That(r.Stdout.Trim(), Is.EqualTo("rc=0 status=404"), "an HTTP error is an answer, not a connection error");
-        }
-        finally
-        {
-            server.Kill();
-        }
+        r = AgentShell.Run("http_request GET \"$URL\" \"$OUT\"; echo \"rc=$? status=$(http_status)\"",
+            Path.Combine(_dir.Path, "state"), new Dictionary<string, string> { ["URL"] = $"http://127.0.0.1:{port}/missing", ["OUT"] = output });
+        Assert.That(r.Stdout.Trim(), Is.EqualTo("rc=0 status=404"), "an HTTP error is an answer, not a connection error");
     }
 
     [Test]
@@ -117,23 +102,5 @@ public sealed class AgentHttpTests
         var r = AgentShell.Run("http_parse_url \"$U\" && printf '%s|%s|%s' \"$url_host\" \"$url_port\" \"$url_path\"",
             Path.Combine(_dir.Path, "state"), new Dictionary<string, string> { ["U"] = url });
         Assert.That(r.Stdout, Is.EqualTo($"{host}|{port}|{path}"));
-    }
-
-    private static void WaitForPort(int port)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            try
-            {
-                using var client = new TcpClient();
-                client.Connect(IPAddress.Loopback, port);
-                return;
-            }
-            catch (SocketException) when (DateTime.UtcNow < deadline)
-            {
-                Thread.Sleep(100);
-            }
-        }
     }
 }
