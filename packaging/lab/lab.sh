@@ -482,8 +482,7 @@ cmd_demo() {
   mkdir -p "$(dirname "$image")"
   cmd_marker_image "$UUID" "$image" 4
   sum=$(sha256sum "$image" | cut -d' ' -f1)
-  run node set "$UUID" --instance-info "image_source=$(basename "$image")" --instance-info "image_checksum=sha256:$sum" \
-    --instance-info "image_os_hash_algo=sha256" --instance-info "image_os_hash_value=$sum"
+  run node set "$UUID" --instance-info "image_source=$(basename "$image")" --instance-info "image_checksum=$sum"
   run node deploy "$UUID" --wait 900
   say "waiting for the deployed disk to print its marker on $SERIAL"
   local i
