@@ -2,8 +2,10 @@ using System.Diagnostics;
 
 namespace Bifrost.TestKit;
 
-/// <summary>The real <c>baremetal</c> CLI (Debian's python3-ironicclient) pointed at a Bifrost, without Keystone.</summary>
-public sealed class BaremetalCli(Uri endpoint, string home)
+/// <summary>The real <c>baremetal</c> CLI (Debian's python3-ironicclient) pointed at a Bifrost, without Keystone.
+/// <paramref name="wrapper"/>, when given, is put in front of the command (e.g. <c>ip netns exec NS</c> for a Bifrost
+/// inside a network namespace, see <see cref="VirtualRack"/>).</summary>
+public sealed class BaremetalCli(Uri endpoint, string home, IReadOnlyList<string>? wrapper = null)
 {
     public sealed record Result(int ExitCode, string Stdout, string Stderr)
     {
@@ -14,12 +16,17 @@ public sealed class BaremetalCli(Uri endpoint, string home)
     public async Task<Result> RunAsync(IEnumerable<string> args, int? retries = 0, TimeSpan? timeout = null)
     {
         var exe = Peers.Require("baremetal", "python3-ironicclient");
-        var psi = new ProcessStartInfo(exe)
+        var psi = new ProcessStartInfo(wrapper is { Count: > 0 } ? wrapper[0] : exe)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (wrapper is { Count: > 0 })
+        {
+            foreach (var w in wrapper.Skip(1)) psi.ArgumentList.Add(w);
+            psi.ArgumentList.Add(exe);
+        }
         psi.ArgumentList.Add("--os-auth-type");
         psi.ArgumentList.Add("none");
         psi.ArgumentList.Add("--os-endpoint");

@@ -35,6 +35,7 @@ http_request() {
   http_parse_url "$url" || { : > "$out"; return 1; }
   : > "$HTTP_DIR/http.headers"
   echo 0 > "$HTTP_DIR/http.status"
+  rm -f "$HTTP_DIR/http.done"
   {
     printf '%s %s HTTP/1.0\r\nHost: %s\r\nUser-Agent: %s\r\nConnection: close\r\n' \
       "$method" "$url_path" "$url_host:$url_port" "$AGENT_VERSION"
@@ -46,20 +47,29 @@ http_request() {
     else
       printf '\r\n'
     fi
+    # Keep nc's stdin open until the answer has been read: busybox nc half-closes the connection (FIN) as soon as its
+    # stdin ends, and Kestrel takes a client's FIN as the end of the connection — it cuts the request body ("Unexpected
+    # end of request content") or drops the answer (a lookup's one-time token lost). The reader marks the answer's end.
+    waited=0
+    while [ ! -e "$HTTP_DIR/http.done" ] && [ "$waited" -lt "${HTTP_TIMEOUT:-86400}0" ]; do
+      sleep 0.1; waited=$((waited + 1))
+    done
   } | ${HTTP_TIMEOUT:+timeout "$HTTP_TIMEOUT"} busybox nc -w 10 "$url_host" "$url_port" 2>"$HTTP_DIR/http.err" | {
     cr=$(printf '\r')
     IFS= read -r status_line
     set -- $status_line
     case "$1" in
-      HTTP/1.*) echo "${2%"$cr"}" > "$HTTP_DIR/http.status" ;;
-      *) cat > /dev/null; exit 1 ;;
+      HTTP/1.*)
+        echo "${2%"$cr"}" > "$HTTP_DIR/http.status"
+        while IFS= read -r header; do
+          header=${header%"$cr"}
+          [ -z "$header" ] && break
+          printf '%s\n' "$header" >> "$HTTP_DIR/http.headers"
+        done
+        cat ;;
+      *) cat > /dev/null ;;
     esac
-    while IFS= read -r header; do
-      header=${header%"$cr"}
-      [ -z "$header" ] && break
-      printf '%s\n' "$header" >> "$HTTP_DIR/http.headers"
-    done
-    cat
+    : > "$HTTP_DIR/http.done"
   } > "$out"
   [ "$(cat "$HTTP_DIR/http.status")" != 0 ]
 }
