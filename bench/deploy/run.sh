@@ -78,7 +78,7 @@ lab exec qemu-system-x86_64 -machine q35,accel=tcg -smp "$CPUS" -m "$MEMORY_MB" 
   -drive "file=$DISK,format=raw,if=none,id=d0" -device virtio-blk-pci,drive=d0 \
   -netdev "tap,id=n0,ifname=$TAP,script=no,downscript=no" -device "virtio-net-pci,netdev=n0,mac=$MAC" \
   -kernel "$dir/state/ramdisk/bifrost-agent.kernel" -initrd "$overlay/initramfs" \
-  -append "console=ttyS0 bench.url=http://$PREFIX.1:8080/images/bench.img bench.mib=$mib bench.disk=/dev/vda" \
+  -append "console=ttyS0 no_timer_check bench.url=http://$PREFIX.1:8080/images/bench.img bench.mib=$mib bench.disk=/dev/vda" \
   > "$dir/limit.qemu.out" 2>&1 &
 qemu=$!
 boot=

@@ -55,7 +55,7 @@ public sealed class RamdiskBootTests
                  {
                      "-machine", "q35,accel=tcg", "-m", "256", "-smp", "2", "-nographic", "-display", "none", "-monitor", "none",
                      "-serial", $"file:{_serial}", "-kernel", RamdiskBuild.Kernel(ramdisk), "-initrd", RamdiskBuild.Initramfs(ramdisk),
-                     "-append", $"console=ttyS0 bifrost.api=http://10.0.2.2:{_server.Port} bifrost.node={_node}",
+                     "-append", $"console=ttyS0 no_timer_check bifrost.api=http://10.0.2.2:{_server.Port} bifrost.node={_node}",
                      "-netdev", "user,id=n0", "-device", $"virtio-net-pci,netdev=n0,mac={Mac},romfile=",
                      // writethrough: what the guest flushed is in the file when the host reads it.
                      "-drive", $"file={_disk},format=raw,if=none,id=d0,cache=writethrough",
