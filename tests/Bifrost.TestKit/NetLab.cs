@@ -189,7 +189,8 @@ public sealed class NetLab : IAsyncDisposable
             throw new InvalidOperationException($"'{string.Join(' ', command)}' failed ({result.ExitCode}): {result.Output}");
     }
 
-    private static async Task<CommandResult> Run(TimeSpan timeout, string[] command)
+    /// <summary>Runs a command with captured output, killing its process tree after <paramref name="timeout"/>.</summary>
+    internal static async Task<CommandResult> Run(TimeSpan timeout, string[] command)
     {
         var psi = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in command.Skip(1)) psi.ArgumentList.Add(a);

@@ -154,7 +154,7 @@ public sealed class VirtualRack : IAsyncDisposable
 
     /// <summary>Runs a command inside the lab's namespace.</summary>
     public Task<CommandResult> ExecAsync(TimeSpan timeout, params string[] command) =>
-        RunProcessAsync(timeout, ["ip", "netns", "exec", Namespace, .. command]);
+        NetLab.Run(timeout, ["ip", "netns", "exec", Namespace, .. command]);
 
     /// <summary>The tail of Bifrost's log and of every VM's serial console, for failure messages.</summary>
     public string Diagnostics()
@@ -200,25 +200,5 @@ public sealed class VirtualRack : IAsyncDisposable
             .ToDictionary(l => l[..l.IndexOf('=', StringComparison.Ordinal)], l => l[(l.IndexOf('=', StringComparison.Ordinal) + 1)..]);
 
     private static Task<CommandResult> RunAsync(string directory, TimeSpan timeout, params string[] args) =>
-        RunProcessAsync(timeout, ["bash", Script, "--dir", directory, .. args]);
-
-    private static async Task<CommandResult> RunProcessAsync(TimeSpan timeout, string[] command)
-    {
-        var psi = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in command.Skip(1)) psi.ArgumentList.Add(a);
-        using var process = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {command[0]}");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-        }
-        return new CommandResult(process.ExitCode, await stdout, await stderr);
-    }
+        NetLab.Run(timeout, ["bash", Script, "--dir", directory, .. args]);
 }
