@@ -60,7 +60,7 @@ public sealed class BifrostSettings
         "Store:MaxHistoryPerNode",
         "Ipmi:AllowInsecureCipherSuites", "Ipmi:CommandTimeout", "Ipmi:RetryBudget", "Ipmi:MinCommandInterval",
         "Ipmi:MaxConcurrentSessions", "Ipmi:CipherDiscoveryTimeout", "Ipmi:SessionIdleLimit",
-        "Boot:Listen", "Boot:Discovery", "Boot:KernelArgs", "Boot:RamdiskKernel", "Boot:RamdiskInitrd", "Boot:ApiUrl",
+        "Boot:Listen", "Boot:Discovery", "Boot:KernelArgs", "Boot:RamdiskKernel", "Boot:RamdiskInitrd", "Boot:ApiUrl", "Boot:Sendfile",
         "Logging:Level", "Logging:File",
         "Dhcp:Mode", "Dhcp:Interface", "Dhcp:Subnet", "Dhcp:RangeStart", "Dhcp:RangeEnd", "Dhcp:Router", "Dhcp:Dns",
         "Dhcp:Domain", "Dhcp:LeaseTime", "Dhcp:ServeUnknown", "Dhcp:UefiBootFile", "Dhcp:Arm64BootFile",
@@ -183,6 +183,7 @@ public sealed class BifrostSettings
             TftpDir = Path.Combine(stateDir, "tftp"),
             ApiUrl = apiUrl.Length > 0 ? apiUrl : null,
             ApiPort = api.Port,
+            Sendfile = r.Bool("Boot:Sendfile", true),
             Planner = new BootSettings
             {
                 Discovery = r.Bool("Boot:Discovery", false),

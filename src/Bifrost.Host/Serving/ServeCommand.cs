@@ -84,7 +84,15 @@ public static class ServeCommand
             k.Limits.MaxRequestBodySize = settings.Api.HardBodyLimitBytes;
             k.Listen(settings.ApiEndpoint);
             // HTTP boot: its own listener; UseHttpBoot routes everything arriving there to the boot server only.
-            if (settings.Boot.Listen is { } boot) k.Listen(boot);
+            // Plain whole-file GETs are answered before Kestrel's HTTP layer, by sendfile (SendfileConnections).
+            if (settings.Boot.Listen is { } boot)
+            {
+                k.Listen(boot, listen =>
+                {
+                    if (settings.Boot.Sendfile)
+                        listen.Use(next => k.ApplicationServices.GetRequiredService<SendfileConnections>().Wrap(next));
+                });
+            }
             // Per-connection output buffer before a write waits for the socket (default 64 KiB): image streaming
             // writes in bigger batches with fewer wake-ups (bench/http).
             k.Limits.MaxResponseBufferSize = 1024 * 1024;
@@ -136,6 +144,8 @@ public static class ServeCommand
         if (settings.RouterAdvertisement && dhcp.Interface is { } raInterface)
             services.AddHostedService(sp => new RouterAdvertiser(raInterface, sp.GetRequiredService<ILogger<RouterAdvertiser>>()));
         services.AddSingleton(settings.Boot);
+        services.AddSingleton<BootFiles>();
+        services.AddSingleton<SendfileConnections>();
         services.AddSingleton<HttpBootServer>();
         // Instance images: prepared (downloaded, verified, qcow2 → raw view) for the deploy flow, served by HttpBoot.
         services.AddSingleton(settings.Images);

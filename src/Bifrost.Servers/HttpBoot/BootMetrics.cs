@@ -20,4 +20,8 @@ public static class BootMetrics
         Meter.CreateCounter<long>("bifrost_boot_bytes_sent", unit: "By", description: "HTTP boot body bytes sent by kind");
 
     public static void CountBytes(string kind, long bytes) => BytesSent.Add(bytes, new KeyValuePair<string, object?>("kind", kind));
+
+    /// <summary>Whole-file responses sent by sendfile(2) (the rest of the file responses went through Kestrel).</summary>
+    public static readonly Counter<long> SendfileResponses =
+        Meter.CreateCounter<long>("bifrost_boot_sendfile_responses", description: "HTTP boot file responses sent with sendfile, by kind");
 }

@@ -19,4 +19,7 @@ public sealed record HttpBootOptions
     public string? ApiUrl { get; init; }
     /// <summary>The API listener's port, for the default <see cref="ApiUrl"/>.</summary>
     public int ApiPort { get; init; } = 6385;
+    /// <summary>Answer plain whole-file GETs with sendfile(2) before Kestrel (<see cref="SendfileConnections"/>);
+    /// false = every request through Kestrel (to compare, or if a kernel's sendfile misbehaves).</summary>
+    public bool Sendfile { get; init; } = true;
 }

@@ -17,12 +17,8 @@ namespace Bifrost.Servers.HttpBoot;
 /// pipeline: nothing of the API (and none of its middleware) answers on the boot port, and no boot path answers on the
 /// API port. Boot endpoints reveal no secrets and stay unauthenticated (firmware cannot log in).
 /// </summary>
-public sealed class HttpBootServer(HttpBootOptions options, INodeStore store, BootTimeline timeline, ILogger<HttpBootServer> log)
+public sealed class HttpBootServer(HttpBootOptions options, INodeStore store, BootTimeline timeline, BootFiles files, ILogger<HttpBootServer> log)
 {
-    /// <summary>Real paths of the served directories, found once they exist (a walk of the root per request costs more
-    /// than the rest of a small-file request).</summary>
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _realRoots = new(StringComparer.Ordinal);
-
     public HttpBootOptions Options => options;
 
     public async Task HandleAsync(HttpContext ctx)
@@ -40,20 +36,10 @@ public sealed class HttpBootServer(HttpBootOptions options, INodeStore store, Bo
             await ScriptAsync(ctx, path["/boot/".Length..]);
         else if (Images.ImageRoutes.Owns(path)) // qcow2 raw views; cache sidecars refused
             await Images.ImageRoutes.HandleAsync(ctx, options.ImagesDir, timeline, log);
-        else if (Root(path) is var (kind, dir, relative))
+        else if (files.Route(path) is var (kind, dir, relative))
             await FileAsync(ctx, kind, dir, relative);
         else
             await NotFoundAsync(ctx, "other", "no such boot path");
-    }
-
-    private (string Kind, string Dir, string Relative)? Root(string path)
-    {
-        foreach (var (prefix, dir) in new[] { ("images", options.ImagesDir), ("ramdisk", options.RamdiskDir), ("tftp", options.TftpDir) })
-        {
-            if (path.StartsWith($"/{prefix}/", StringComparison.Ordinal))
-                return (prefix, dir, path[(prefix.Length + 2)..]);
-        }
-        return null;
     }
 
     private async Task ScriptAsync(HttpContext ctx, string file)
@@ -96,48 +82,41 @@ public sealed class HttpBootServer(HttpBootOptions options, INodeStore store, Bo
 
     private async Task FileAsync(HttpContext ctx, string kind, string dir, string relative)
     {
-        if (!_realRoots.TryGetValue(dir, out var realRoot) && SafePath.RealPath(dir) is { } found && Directory.Exists(found))
-            realRoot = _realRoots.GetOrAdd(dir, found);
-        var real = realRoot is null ? null : SafePath.ResolveFile(dir, relative, realRoot);
+        var real = files.Resolve(dir, relative);
         if (real is null)
         {
             await NotFoundAsync(ctx, kind, "missing, not a file, or outside its directory");
             return;
         }
 
+        var file = new BootFile(kind, real);
         var info = new FileInfo(real);
-        // Strong validator from size and mtime: what nginx uses, and cheap (no hashing of multi-GB images).
-        var etag = new EntityTagHeaderValue($"\"{info.Length:x}-{info.LastWriteTimeUtc.Ticks:x}\"");
-        var contentType = real.EndsWith(".ipxe", StringComparison.OrdinalIgnoreCase) ? "text/plain" : "application/octet-stream";
-        // PhysicalFileResult streams from disk (sendfile where possible) and implements HEAD, Range, If-Range,
-        // If-None-Match and If-Modified-Since; we do not write range code of our own.
+        var etag = new EntityTagHeaderValue(BootFile.ETag(info));
+        // Plain whole-file GETs normally never get here: SendfileConnections answers them with sendfile before Kestrel
+        // parses them. They still do when that path is not installed (a test host) or could not open the file.
+        // PhysicalFileResult implements HEAD, Range, If-Range, If-None-Match and If-Modified-Since; we write no range code.
         if (IsPlainGet(ctx.Request))
         {
-            await StreamWholeFileAsync(ctx, info, contentType, etag);
+            await StreamWholeFileAsync(ctx, info, file.ContentType, etag);
         }
         else
         {
-            var result = Results.File(real, contentType, fileDownloadName: null, lastModified: info.LastWriteTimeUtc,
+            var result = Results.File(real, file.ContentType, fileDownloadName: null, lastModified: info.LastWriteTimeUtc,
                 entityTag: etag, enableRangeProcessing: true);
             await result.ExecuteAsync(ctx);
         }
 
         var status = ctx.Response.StatusCode;
-        BootMetrics.Count(kind, status switch
+        var outcome = status switch
         {
             StatusCodes.Status200OK => "ok",
             StatusCodes.Status206PartialContent => "partial",
             StatusCodes.Status304NotModified => "not_modified",
             StatusCodes.Status416RangeNotSatisfiable => "bad_range",
             _ => status.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        });
-        Log.File(log, ctx.Request.Method, ctx.Request.Path, Client(ctx), status);
-        if (HttpMethods.IsGet(ctx.Request.Method) && ctx.Response.ContentLength is { } sent) BootMetrics.CountBytes(kind, sent);
-        if (ctx.Connection.RemoteIpAddress is { } client)
-        {
-            timeline.TryRecord(client.IsIPv4MappedToIPv6 ? client.MapToIPv4() : client, HistoryEventType.Boot,
-                $"{ctx.Request.Method} {ctx.Request.Path} → {status} ({info.Length} bytes)");
-        }
+        };
+        var sent = HttpMethods.IsGet(ctx.Request.Method) ? ctx.Response.ContentLength : null;
+        files.Record(kind, ctx.Request.Method, ctx.Request.Path.Value ?? "", ctx.Connection.RemoteIpAddress, status, outcome, sent, info.Length);
     }
 
     /// <summary>A GET of the whole file with no validators: nothing for ASP.NET's file result to decide.</summary>

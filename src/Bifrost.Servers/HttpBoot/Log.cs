@@ -16,6 +16,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 4004, Level = LogLevel.Debug, Message = "{Method} {Path} from {Client} refused: {Reason}")]
     public static partial void Refused(ILogger logger, string method, string path, string client, string reason);
 
+    [LoggerMessage(EventId = 4005, Level = LogLevel.Debug, Message = "GET {Path} to {Client} by sendfile cut short: {Reason}")]
+    public static partial void SendfileFailed(ILogger logger, string path, string client, string reason);
+
     [LoggerMessage(EventId = 4010, Level = LogLevel.Information, Message = "iPXE: installed {File} into {Dir}")]
     public static partial void Installed(ILogger logger, string file, string dir);
 
