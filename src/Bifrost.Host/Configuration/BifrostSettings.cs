@@ -66,7 +66,7 @@ public sealed class BifrostSettings
         "Dhcp:Domain", "Dhcp:LeaseTime", "Dhcp:ServeUnknown", "Dhcp:UefiBootFile", "Dhcp:Arm64BootFile",
         "Dhcp:Advertise", "Dhcp:BootPort", "Dhcp:BootUrl", "Dhcp:TftpServer", "Dhcp:RouterAdvertisement",
         "Tftp:Listen", "Tftp:Timeout", "Tftp:MaxRetries",
-        "Images:DownloadStallTimeout", "Images:DownloadRetries",
+        "Images:DownloadStallTimeout", "Images:DownloadRetries", "Images:CacheSizeMb", "Images:CacheTtl",
         "Agent:HeartbeatInterval", "Agent:PowerOffOnFailure", "Agent:CleanMethod", "Agent:ImageServerUrl",
     };
 
@@ -156,6 +156,8 @@ public sealed class BifrostSettings
                 ImagesDir = Path.Combine(Path.GetFullPath(stateDir), "images"),
                 DownloadStallTimeout = r.Seconds("Images:DownloadStallTimeout", 60, positive: true),
                 DownloadRetries = r.Int("Images:DownloadRetries", 4, min: 0),
+                CacheMaxBytes = r.Int("Images:CacheSizeMb", 20480, min: 0) * 1024L * 1024,
+                CacheTtl = r.Seconds("Images:CacheTtl", TimeSpan.FromDays(7).TotalSeconds),
             },
             Agent = ReadAgent(r, boot),
         };

@@ -49,6 +49,18 @@ public static class ImageCache
         File.Move(temp, path, overwrite: true);
     }
 
+    /// <summary>Drops the remembered facts of a removed file.</summary>
+    public static void Forget(string cacheDir, string realPath)
+    {
+        try
+        {
+            File.Delete(MetaPath(cacheDir, realPath));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+    }
+
     private static string MetaPath(string cacheDir, string realPath) =>
         Path.Combine(cacheDir, MetaDir, Hex(realPath)[..40] + ".json");
 

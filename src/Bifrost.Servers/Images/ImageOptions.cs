@@ -12,5 +12,10 @@ public sealed record ImageOptions
     /// <summary>First backoff; doubled each retry.</summary>
     public TimeSpan RetryBackoff { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Size limit of the download cache (Ironic's image_cache_size, 20 GiB); 0 = no limit.</summary>
+    public long CacheMaxBytes { get; init; } = 20L * 1024 * 1024 * 1024;
+    /// <summary>Cached downloads unused for this long are removed (Ironic's image_cache_ttl, 7 days); zero = never.</summary>
+    public TimeSpan CacheTtl { get; init; } = TimeSpan.FromDays(7);
+
     public string CacheDir => Path.Combine(ImagesDir, ImageCache.DirName);
 }

@@ -20,6 +20,7 @@ public sealed class ImageService : IImageService, IDisposable
     private readonly ILogger _log;
     private readonly HttpClient _http;
     private readonly ImageDownloader _downloader;
+    private readonly TimeProvider _time;
     /// <summary>One preparation per file or URL at a time: two deploys of one image share a download.</summary>
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
 
@@ -27,6 +28,7 @@ public sealed class ImageService : IImageService, IDisposable
     {
         _options = options;
         _log = log;
+        _time = time;
         // No automatic decompression: a .gz image must arrive as the bytes its checksum was made of.
         _http = new HttpClient(new SocketsHttpHandler { AutomaticDecompression = System.Net.DecompressionMethods.None })
         {
@@ -117,11 +119,13 @@ public sealed class ImageService : IImageService, IDisposable
         var cached = Path.Combine(cacheDir, ImageCache.NameFor(url));
         if (File.Exists(cached))
         {
+            ImageCacheTrimmer.Touch(cached, _time.GetUtcNow().UtcDateTime);
             var known = await FactsAsync(cached, checksum.Algorithm, ct);
             if (known.Hashes.GetValueOrDefault(checksum.Algorithm) == checksum.Hex)
             {
                 Log.CacheHit(_log, display);
                 ImageMetrics.Count("cached");
+                TrimCache(cacheDir);
                 return (cached, known, $"{checksum.Algorithm} verified, cached");
             }
             File.Delete(cached); // stale: the image behind the URL changed, or the copy was damaged
@@ -138,13 +142,31 @@ public sealed class ImageService : IImageService, IDisposable
             var info = new FileInfo(cached);
             var facts = new ImageFacts { Size = info.Length, MtimeTicks = info.LastWriteTimeUtc.Ticks, Hashes = hashes };
             ImageCache.Write(cacheDir, cached, facts);
+            ImageCacheTrimmer.Touch(cached, _time.GetUtcNow().UtcDateTime);
             Log.Downloaded(_log, display, info.Length, checksum.Algorithm);
             ImageMetrics.Count("downloaded");
+            TrimCache(cacheDir);
             return (cached, facts, $"{checksum.Algorithm} verified, downloaded");
         }
         finally
         {
             if (File.Exists(part)) File.Delete(part);
+        }
+    }
+
+    /// <summary>Keeps the download cache within its size and TTL; never fails a deploy.</summary>
+    private void TrimCache(string cacheDir)
+    {
+        try
+        {
+            var result = ImageCacheTrimmer.Trim(cacheDir, _options.CacheMaxBytes, _options.CacheTtl, _time.GetUtcNow().UtcDateTime);
+            foreach (var (name, bytes, why) in result.Removed) Log.Evicted(_log, name, bytes, why);
+            if (_options.CacheMaxBytes > 0 && result.BytesLeft > _options.CacheMaxBytes)
+                Log.OverLimit(_log, result.BytesLeft, result.FilesLeft, _options.CacheMaxBytes);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Log.Failed(_log, "cache", $"trimming {cacheDir} failed: {e.Message}");
         }
     }
 

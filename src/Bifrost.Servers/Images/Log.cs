@@ -28,4 +28,11 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5008, Level = LogLevel.Warning, Message = "{Method} {Path} from {Client}: {Error}")]
     public static partial void ServeFailed(ILogger logger, string method, string path, string client, string error);
+
+    [LoggerMessage(EventId = 5009, Level = LogLevel.Information, Message = "image cache: removed {Name} ({Bytes} bytes): {Why}")]
+    public static partial void Evicted(ILogger logger, string name, long bytes, string why);
+
+    [LoggerMessage(EventId = 5010, Level = LogLevel.Warning,
+        Message = "image cache: {Bytes} bytes in {Files} images, over its limit of {Limit} bytes: the rest was used within the last hour")]
+    public static partial void OverLimit(ILogger logger, long bytes, int files, long limit);
 }
