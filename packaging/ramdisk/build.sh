@@ -3,7 +3,7 @@
 #   packaging/ramdisk/build.sh [--output DIR] [--cache DIR]
 #   → DIR/bifrost-agent.kernel (the Debian kernel, unchanged) and DIR/bifrost-agent.initramfs (gzip'd newc cpio)
 # The packages (the kernel linux-image-amd64 currently points at, busybox-static, zstd with the libraries it needs and
-# the glibc loader) are fetched with `apt-get download` into the cache dir (reused when the same version is there) and
+# the glibc loader, nettle-hash and GNU tee for the image stream) are fetched with `apt-get download` into the cache dir (reused when the same version is there) and
 # unpacked with `dpkg -x`; nothing is installed on the host. Needs apt-get, dpkg, cpio, depmod/modinfo (kmod), gzip,
 # readelf (binutils).
 # Reproducible: the same packages give the same bytes (fixed owners, modes and mtimes = SOURCE_DATE_EPOCH, default
@@ -58,8 +58,9 @@ fetch() {
 x="$work/x"          # every package unpacked together
 root="$work/root"    # the initramfs tree
 mkdir -p "$x" "$root"
-# Debian's zstd has libzstd built in; it needs zlib, lzma and lz4 (readelf below finds them).
-for pkg in "$kernel_pkg" busybox-static zstd liblzma5 liblz4-1 zlib1g libc6; do
+# Debian's zstd has libzstd built in; it needs zlib, lzma and lz4 (readelf below finds them). nettle-bin and coreutils
+# give the image stream two tools busybox does too slowly (below); only those two files are taken from them.
+for pkg in "$kernel_pkg" busybox-static zstd liblzma5 liblz4-1 zlib1g libc6 nettle-bin libnettle8 coreutils; do
   dpkg -x "$(fetch "$pkg")" "$x"
 done
 
@@ -114,6 +115,13 @@ copy_needed() {
   done
 }
 copy_needed "$root/usr/bin/zstd"
+# The image stream's tools (agent/commands.sh), measured in the VM under TCG (bench/RESULTS.md): nettle-hash (libnettle's
+# SHA-256 uses the CPU's SHA extensions when the CPU has them, busybox's is plain C) and GNU tee (8 KiB per read and
+# write; busybox tee moves 1 KiB per system call). Out of PATH, so busybox stays the shell's tee.
+install -D -m 0755 "$x/usr/bin/nettle-hash" "$root/usr/lib/bifrost-agent/bin/nettle-hash"
+install -D -m 0755 "$x/usr/bin/tee" "$root/usr/lib/bifrost-agent/bin/tee"
+copy_needed "$root/usr/lib/bifrost-agent/bin/nettle-hash"
+copy_needed "$root/usr/lib/bifrost-agent/bin/tee"
 install -D -m 0755 "$(readlink -f "$x/$libdir/ld-linux-x86-64.so.2")" "$root/$libdir/ld-linux-x86-64.so.2"
 mkdir -p "$root/lib64"; ln -s "../$libdir/ld-linux-x86-64.so.2" "$root/lib64/ld-linux-x86-64.so.2"
 
