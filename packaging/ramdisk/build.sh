@@ -33,7 +33,9 @@ trap 'rm -rf "$work"' EXIT
 export LC_ALL=C
 
 # The modules a rack needs (NICs, disk controllers, the config drive's filesystem); their dependencies are added.
-modules="virtio_pci virtio_net virtio_blk virtio_scsi e1000 e1000e igb ixgbe ahci nvme sd_mod sr_mod
+# The NIC drivers are also listed on their own: /init loads them before it starts the agent, the rest in the background.
+net_modules="virtio_pci virtio_net e1000 e1000e igb ixgbe"
+modules="$net_modules virtio_blk virtio_scsi ahci nvme sd_mod sr_mod
          vfat fat nls_cp437 nls_iso8859_1 nls_utf8 nls_ascii"
 
 # The kernel package linux-image-amd64 depends on now (e.g. linux-image-6.1.0-28-amd64); KERNEL_PACKAGE overrides.
@@ -93,6 +95,7 @@ depmod -b "$root" "$kver"
 # busybox modprobe reads the text files; the binary indexes are not needed.
 rm -f "$root/lib/modules/$kver"/*.bin
 printf '%s\n' $modules > "$root/etc-modules"
+printf '%s\n' $net_modules > "$root/etc-net-modules"
 
 # Userland: busybox-static with a link per applet, zstd with the shared libraries it needs (readelf NEEDED, followed
 # recursively) and the glibc loader.
@@ -131,6 +134,7 @@ for f in lib.sh http.sh commands.sh; do install -D -m 0644 "$here/agent/$f" "$ro
 install -m 0755 "$here/agent/agent.sh" "$here/agent/udhcpc.script" "$root/usr/lib/bifrost-agent/"
 mkdir -p "$root/etc" "$root/proc" "$root/sys" "$root/dev" "$root/tmp" "$root/run" "$root/mnt" "$root/var/log" "$root/root"
 mv "$root/etc-modules" "$root/etc/bifrost-modules"
+mv "$root/etc-net-modules" "$root/etc/bifrost-net-modules"
 printf 'root:x:0:0:root:/root:/bin/sh\n' > "$root/etc/passwd"
 printf 'root:x:0:\n' > "$root/etc/group"
 

@@ -290,6 +290,9 @@ write_configdrive() {
 
 # run_command NAME: the command just given (cmd_* set), in the background.
 run_command() {
+  # /init may still be loading disk and filesystem drivers (it starts the agent once the NICs are up): wait for them.
+  i=0
+  while [ -e "${MODULES_LOADING:-/run/bifrost-modules.loading}" ] && [ "$i" -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
   # Own HTTP state, and no time limit: an image download takes as long as it takes.
   HTTP_DIR=$CMD; HTTP_TIMEOUT=
   case "$1" in
