@@ -85,8 +85,9 @@ run_erase() {
 # Raw: tee copies the body to the hasher (a fifo) and to the disk, an fd the consumer opened read-write (no
 # truncation, one file offset shared with its children), so the offset after tee is the number of bytes written —
 # and received. Compressed: tee also feeds a byte counter (wc, a fifo) and pipes on to the decompressor, which writes
-# the disk through the same fd. Every extra process or pipe between the network and the disk costs about as much as
-# the transfer itself under TCG (bench/RESULTS.md), hence no dd, no relay and no counter on the raw path.
+# the disk through the same fd. Under TCG every extra process or pipe hop on the way costs more than the transfer
+# itself (bench/RESULTS.md: one pipe hop 25-60 MiB/s, the socket read 120-360), hence no dd, no relay and no counter
+# on the raw path. The hasher is then the slowest stage (sha256 ~25 MiB/s under TCG), in parallel on another CPU.
 # Progress: bytes the hasher has read so far (its rchar: what was received). STREAM_TEE is the tee to use (the
 # ramdisk ships one with a larger buffer than busybox's 1 KiB).
 # Status 0 = complete, 2 = connection error or short body (retry), 1 = a final error (message in $CMD/stream.err).
@@ -178,7 +179,8 @@ stream_progress() {
 }
 
 # The ramdisk's own tools next to busybox (packaging/ramdisk/build.sh): nettle-hash, whose SHA-256 uses the CPU's
-# SHA extensions when it has them, and GNU tee, which moves 8 KiB per read where busybox tee moves 1 KiB. Without
+# SHA extensions when it has them (the lab's TCG CPU has none; its x86_64 assembly is still the fastest sha256
+# measured there, 1.7x busybox's), and GNU tee, which moves 8 KiB per read where busybox tee moves 1 KiB. Without
 # them (the host tests, an older ramdisk) busybox does the same work, slower.
 AGENT_TOOLS=${AGENT_TOOLS:-/usr/lib/bifrost-agent/bin}
 
