@@ -27,11 +27,12 @@ done
 #   bsdutils: `script`, a pseudo-terminal for the CLI progress test;
 #   debootstrap, lintian, systemd (systemd-analyze), python3: the Debian package test (packaging/);
 #   qemu-utils (qemu-img, qemu-io): the reference for the qcow2 raw view; gzip, zstd: compressed images.
-#   cpio, kmod, binutils, zstd, mtools, util-linux: the deploy ramdisk build (packaging/ramdisk) and its boot test.
+#   cpio, kmod, binutils, zstd, mtools, util-linux: the deploy ramdisk build (packaging/ramdisk) and its boot test;
+#   nettle-bin: nettle-hash, the image hasher the ramdisk ships, for the agent tests on the host.
 peers=(python3-ironicclient openipmi ipmitool freeipmi-tools isc-dhcp-client udhcpc busybox nmap kea-admin dnsmasq-base
        tftp-hpa atftp curl qemu-system-x86 ipxe-qemu ovmf ipxe tshark iproute2 bsdutils
        debootstrap lintian systemd python3 ndisc6
-       cpio kmod binutils zstd mtools util-linux qemu-utils gzip)
+       cpio kmod binutils zstd mtools util-linux qemu-utils gzip nettle-bin)
 if [ "$(id -u)" = 0 ]; then
   missing=()
   for p in "${peers[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

@@ -3,7 +3,7 @@
 #   packaging/ramdisk/build.sh [--output DIR] [--cache DIR]
 #   → DIR/bifrost-agent.kernel (the Debian kernel, unchanged) and DIR/bifrost-agent.initramfs (gzip'd newc cpio)
 # The packages (the kernel linux-image-amd64 currently points at, busybox-static, zstd with the libraries it needs and
-# the glibc loader) are fetched with `apt-get download` into the cache dir (reused when the same version is there) and
+# the glibc loader, nettle-hash and GNU tee for the image stream) are fetched with `apt-get download` into the cache dir (reused when the same version is there) and
 # unpacked with `dpkg -x`; nothing is installed on the host. Needs apt-get, dpkg, cpio, depmod/modinfo (kmod), gzip,
 # readelf (binutils).
 # Reproducible: the same packages give the same bytes (fixed owners, modes and mtimes = SOURCE_DATE_EPOCH, default
@@ -33,7 +33,9 @@ trap 'rm -rf "$work"' EXIT
 export LC_ALL=C
 
 # The modules a rack needs (NICs, disk controllers, the config drive's filesystem); their dependencies are added.
-modules="virtio_pci virtio_net virtio_blk virtio_scsi e1000 e1000e igb ixgbe ahci nvme sd_mod sr_mod
+# The NIC drivers are also listed on their own: /init loads them before it starts the agent, the rest in the background.
+net_modules="virtio_pci virtio_net e1000 e1000e igb ixgbe"
+modules="$net_modules virtio_blk virtio_scsi ahci nvme sd_mod sr_mod
          vfat fat nls_cp437 nls_iso8859_1 nls_utf8 nls_ascii"
 
 # The kernel package linux-image-amd64 depends on now (e.g. linux-image-6.1.0-28-amd64); KERNEL_PACKAGE overrides.
@@ -58,8 +60,9 @@ fetch() {
 x="$work/x"          # every package unpacked together
 root="$work/root"    # the initramfs tree
 mkdir -p "$x" "$root"
-# Debian's zstd has libzstd built in; it needs zlib, lzma and lz4 (readelf below finds them).
-for pkg in "$kernel_pkg" busybox-static zstd liblzma5 liblz4-1 zlib1g libc6; do
+# Debian's zstd has libzstd built in; it needs zlib, lzma and lz4 (readelf below finds them). nettle-bin and coreutils
+# give the image stream two tools busybox does too slowly (below); only those two files are taken from them.
+for pkg in "$kernel_pkg" busybox-static zstd liblzma5 liblz4-1 zlib1g libc6 nettle-bin libnettle8 coreutils; do
   dpkg -x "$(fetch "$pkg")" "$x"
 done
 
@@ -92,6 +95,7 @@ depmod -b "$root" "$kver"
 # busybox modprobe reads the text files; the binary indexes are not needed.
 rm -f "$root/lib/modules/$kver"/*.bin
 printf '%s\n' $modules > "$root/etc-modules"
+printf '%s\n' $net_modules > "$root/etc-net-modules"
 
 # Userland: busybox-static with a link per applet, zstd with the shared libraries it needs (readelf NEEDED, followed
 # recursively) and the glibc loader.
@@ -114,6 +118,13 @@ copy_needed() {
   done
 }
 copy_needed "$root/usr/bin/zstd"
+# The image stream's tools (agent/commands.sh), measured in the VM under TCG (bench/RESULTS.md): nettle-hash (libnettle's
+# SHA-256 uses the CPU's SHA extensions when the CPU has them, busybox's is plain C) and GNU tee (8 KiB per read and
+# write; busybox tee moves 1 KiB per system call). Out of PATH, so busybox stays the shell's tee.
+install -D -m 0755 "$x/usr/bin/nettle-hash" "$root/usr/lib/bifrost-agent/bin/nettle-hash"
+install -D -m 0755 "$x/usr/bin/tee" "$root/usr/lib/bifrost-agent/bin/tee"
+copy_needed "$root/usr/lib/bifrost-agent/bin/nettle-hash"
+copy_needed "$root/usr/lib/bifrost-agent/bin/tee"
 install -D -m 0755 "$(readlink -f "$x/$libdir/ld-linux-x86-64.so.2")" "$root/$libdir/ld-linux-x86-64.so.2"
 mkdir -p "$root/lib64"; ln -s "../$libdir/ld-linux-x86-64.so.2" "$root/lib64/ld-linux-x86-64.so.2"
 
@@ -123,6 +134,7 @@ for f in lib.sh http.sh commands.sh; do install -D -m 0644 "$here/agent/$f" "$ro
 install -m 0755 "$here/agent/agent.sh" "$here/agent/udhcpc.script" "$root/usr/lib/bifrost-agent/"
 mkdir -p "$root/etc" "$root/proc" "$root/sys" "$root/dev" "$root/tmp" "$root/run" "$root/mnt" "$root/var/log" "$root/root"
 mv "$root/etc-modules" "$root/etc/bifrost-modules"
+mv "$root/etc-net-modules" "$root/etc/bifrost-net-modules"
 printf 'root:x:0:0:root:/root:/bin/sh\n' > "$root/etc/passwd"
 printf 'root:x:0:\n' > "$root/etc/group"
 

@@ -36,7 +36,7 @@ public sealed class RamdiskBuildTests
     }
 
     [Test]
-    public void The_initramfs_holds_init_the_agent_busybox_zstd_with_its_libraries_and_the_rack_modules()
+    public void The_initramfs_holds_init_the_agent_busybox_zstd_the_stream_tools_with_their_libraries_and_the_rack_modules()
     {
         var list = Sh($"gzip -dc '{RamdiskBuild.Initramfs(RamdiskBuild.Shared)}' | cpio -it --quiet");
         var files = list.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
@@ -46,6 +46,7 @@ public sealed class RamdiskBuildTests
                      "usr/lib/bifrost-agent/lib.sh", "usr/lib/bifrost-agent/http.sh", "usr/lib/bifrost-agent/commands.sh",
                      "usr/bin/zstd", "lib64/ld-linux-x86-64.so.2", "lib/x86_64-linux-gnu/libc.so.6",
                      "lib/x86_64-linux-gnu/liblzma.so.5", "lib/x86_64-linux-gnu/liblz4.so.1", "lib/x86_64-linux-gnu/libz.so.1", "etc/bifrost-modules",
+                     "usr/lib/bifrost-agent/bin/nettle-hash", "usr/lib/bifrost-agent/bin/tee", "lib/x86_64-linux-gnu/libnettle.so.8",
                  })
             Assert.That(files, Does.Contain(f));
         foreach (var module in new[] { "virtio_net", "virtio_blk", "virtio_scsi", "e1000", "e1000e", "igb", "ixgbe", "ahci", "nvme", "sd_mod", "vfat", "net_failover" })

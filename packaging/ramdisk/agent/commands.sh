@@ -81,49 +81,115 @@ run_erase() {
 # ---------------------------------------------------------------------------------------------------------------------
 # Image deployment
 
-# stream_image URL DECOMPRESSOR HASHER DEV TOTAL: one download attempt. The body fifo feeds tee, which copies the
-# received bytes to the hasher, a byte counter and on to the decompressor and dd (fifos, as ash has no >(…)). Progress is tee's read counter (/proc/PID/io).
+# stream_image URL DECOMPRESSOR HASHER DEV TOTAL: one download attempt, read straight off the socket (http_stream).
+# Raw: tee copies the body to the hasher (a fifo) and to the disk, an fd the consumer opened read-write (no
+# truncation, one file offset shared with its children), so the offset after tee is the number of bytes written —
+# and received. Compressed: tee also feeds a byte counter (wc, a fifo) and pipes on to the decompressor, which writes
+# the disk through the same fd. Under TCG every extra process or pipe hop on the way costs more than the transfer
+# itself (bench/RESULTS.md: one pipe hop 25-60 MiB/s, the socket read 120-360), hence no dd, no relay and no counter
+# on the raw path. The hasher is then the slowest stage (sha256 ~25 MiB/s under TCG), in parallel on another CPU.
+# Progress: bytes the hasher has read so far (its rchar: what was received). STREAM_TEE is the tee to use (the
+# ramdisk ships one with a larger buffer than busybox's 1 KiB).
 # Status 0 = complete, 2 = connection error or short body (retry), 1 = a final error (message in $CMD/stream.err).
 stream_image() {
-  rm -f "$CMD/body" "$CMD/hashin" "$CMD/countin" "$CMD/raw" "$CMD/plain" "$CMD/plaincount" "$CMD/towrite"
-  mkfifo "$CMD/body" "$CMD/hashin" "$CMD/countin" "$CMD/raw" "$CMD/plain" "$CMD/plaincount" "$CMD/towrite"
+  rm -f "$CMD/hashin" "$CMD/countin" "$CMD/hash.out" "$CMD/count.out" "$CMD/written.out" "$CMD/write.err" \
+    "$CMD/decompress.err" "$CMD/tee.rc"
+  mkfifo "$CMD/hashin" || { echo "mkfifo $CMD/hashin failed" > "$CMD/stream.err"; return 1; }
   $3 < "$CMD/hashin" > "$CMD/hash.out" & hash_pid=$!
-  wc -c < "$CMD/countin" > "$CMD/count.out" & count_pid=$!
-  $2 < "$CMD/raw" > "$CMD/plain" 2>"$CMD/decompress.err" & dec_pid=$!
-  # busybox dd prints no byte count: the decompressed bytes are counted by wc on the way to dd.
-  wc -c < "$CMD/plaincount" > "$CMD/written.out" & wc_pid=$!
-  tee "$CMD/plaincount" < "$CMD/plain" > "$CMD/towrite" & tee2_pid=$!
-  dd if="$CMD/towrite" of="$4" bs=1048576 2>"$CMD/dd.err" & dd_pid=$!
-  tee "$CMD/hashin" "$CMD/countin" < "$CMD/body" > "$CMD/raw" & tee_pid=$!
-  http_request GET "$1" "$CMD/body" & http_pid=$!
-  while kill -0 "$tee_pid" 2>/dev/null; do
-    got=$(sed -n 's/^rchar: //p' "/proc/$tee_pid/io" 2>/dev/null)
-    [ -n "$got" ] && cmd_progress write "$got" "$5"
-    sleep 1
-  done
-  wait "$http_pid"; http_rc=$?
-  wait "$tee_pid"; wait "$hash_pid"; wait "$count_pid"
-  wait "$dec_pid"; dec_rc=$?
-  wait "$tee2_pid"; wait "$wc_pid"
-  wait "$dd_pid"; dd_rc=$?
+  count_pid=
+  STREAM_CMD=$CMD STREAM_DEV=$4 STREAM_DECOMPRESSOR=$2 STREAM_TEE=tee
+  [ -x "$AGENT_TOOLS/tee" ] && STREAM_TEE=$AGENT_TOOLS/tee
+  export STREAM_CMD STREAM_DEV STREAM_DECOMPRESSOR STREAM_TEE
+  if [ "$2" = cat ]; then
+    consumer='exec 4<>"$STREAM_DEV" || exit 3
+      $STREAM_TEE "$STREAM_CMD/hashin" 2>"$STREAM_CMD/write.err" >&4; rc=$?
+      sed -n "s/^pos:[[:space:]]*//p" /proc/self/fdinfo/4 > "$STREAM_CMD/written.out"
+      exit $rc'
+  else
+    mkfifo "$CMD/countin"
+    wc -c < "$CMD/countin" > "$CMD/count.out" & count_pid=$!
+    consumer='exec 4<>"$STREAM_DEV" || exit 3
+      { $STREAM_TEE "$STREAM_CMD/hashin" "$STREAM_CMD/countin" 2>"$STREAM_CMD/write.err"; echo $? > "$STREAM_CMD/tee.rc"; } \
+        | $STREAM_DECOMPRESSOR 2>"$STREAM_CMD/decompress.err" >&4; rc=$?
+      sed -n "s/^pos:[[:space:]]*//p" /proc/self/fdinfo/4 > "$STREAM_CMD/written.out"
+      exit $rc'
+  fi
+  STREAM_TOTAL=$5; HTTP_STREAM_WATCH=stream_progress
+  http_stream "$1" "$consumer"; http_rc=$?
+  HTTP_STREAM_WATCH=
+  # A reader still waiting for a writer (the consumer never ran: refused, 404) gets one and sees end of file: an open
+  # for reading and writing never blocks on a fifo. Repeated, as the reader may not have reached its open yet.
+  reap_reader "$hash_pid" "$CMD/hashin"
+  [ -z "$count_pid" ] || reap_reader "$count_pid" "$CMD/countin"
   status=$(http_status)
   if [ "$http_rc" != 0 ]; then
     echo "connection to $1 failed: $(head -c 200 "$HTTP_DIR/http.err")" > "$CMD/stream.err"; return 2
   fi
   if [ "$status" != 200 ]; then echo "image download failed: HTTP $status from $1" > "$CMD/stream.err"; return 1; fi
-  cmd_set written "$(tr -d ' ' < "$CMD/written.out")"
+  consumer_rc=$(cat "$HTTP_DIR/http.consumer" 2>/dev/null)
+  if [ "$consumer_rc" = 3 ] && [ ! -s "$CMD/written.out" ]; then
+    echo "cannot open $4 for writing" > "$CMD/stream.err"; return 1
+  fi
+  written=$(cat "$CMD/written.out" 2>/dev/null)
+  cmd_set written "$written"
+  # Failures that are not the network's, whatever the byte count: the disk refused a write (tee names its standard
+  # output), or the decompressor stopped first, which cuts tee short too (SIGPIPE: status 141, or "Broken pipe").
+  if [ "$consumer_rc" != 0 ]; then
+    if [ "$2" = cat ]; then
+      if grep -q 'standard output' "$CMD/write.err" 2>/dev/null; then
+        echo "writing $4 failed: $(tail -n1 "$CMD/write.err")" > "$CMD/stream.err"; return 1
+      fi
+    elif [ "$(cat "$CMD/tee.rc" 2>/dev/null)" = 141 ] || grep -qi 'broken pipe' "$CMD/write.err" 2>/dev/null; then
+      echo "decompressing the image failed: $(tail -n1 "$CMD/decompress.err")" > "$CMD/stream.err"; return 1
+    fi
+  fi
+  if [ "$2" = cat ]; then received=$written; else received=$(tr -d ' ' < "$CMD/count.out"); fi
   length=$(http_header Content-Length)
-  received=$(tr -d ' ' < "$CMD/count.out")
-  if [ "$dec_rc" != 0 ]; then
-    echo "decompressing the image failed: $(tail -n1 "$CMD/decompress.err")" > "$CMD/stream.err"
-    # A decompressor that stops early also cuts the download short (tee gets SIGPIPE): final, not a retry.
+  if [ -n "$length" ] && [ "$received" != "$length" ]; then
+    echo "the image download from $1 broke off after ${received:-0} of $length bytes" > "$CMD/stream.err"; return 2
+  fi
+  if [ "$consumer_rc" != 0 ]; then
+    if [ "$2" = cat ]; then
+      echo "writing $4 failed: $(tail -n1 "$CMD/write.err")" > "$CMD/stream.err"
+    else
+      echo "decompressing the image failed: $(tail -n1 "$CMD/decompress.err")" > "$CMD/stream.err"
+    fi
     return 1
   fi
-  if [ -n "$length" ] && [ "$received" != "$length" ]; then
-    echo "the image download from $1 broke off after $received of $length bytes" > "$CMD/stream.err"; return 2
-  fi
-  if [ "$dd_rc" != 0 ]; then echo "writing $4 failed: $(tail -n1 "$CMD/dd.err")" > "$CMD/stream.err"; return 1; fi
   return 0
+}
+
+# reap_reader PID FIFO: waits for the reader of FIFO to end, giving it a writer (an open for reading and writing never
+# blocks on a fifo) should it still wait for one because nothing ever opened the other end.
+reap_reader() {
+  while kill -0 "$1" 2>/dev/null; do : 1<>"$2"; sleep 0.1; done
+  wait "$1"
+}
+
+# stream_progress PID: while the download runs, the bytes received so far (the hasher's reads) as the progress.
+stream_progress() {
+  while kill -0 "$1" 2>/dev/null; do
+    got=$(sed -n 's/^rchar: //p' "/proc/$hash_pid/io" 2>/dev/null)
+    if [ -n "$got" ]; then
+      [ "${STREAM_TOTAL:-0}" -gt 0 ] && [ "$got" -gt "$STREAM_TOTAL" ] && got=$STREAM_TOTAL
+      cmd_progress write "$got" "$STREAM_TOTAL"
+    fi
+    sleep 1
+  done
+}
+
+# The ramdisk's own tools next to busybox (packaging/ramdisk/build.sh): nettle-hash, whose SHA-256 uses the CPU's
+# SHA extensions when it has them (the lab's TCG CPU has none; its x86_64 assembly is still the fastest sha256
+# measured there, 1.7x busybox's), and GNU tee, which moves 8 KiB per read where busybox tee moves 1 KiB. Without
+# them (the host tests, an older ramdisk) busybox does the same work, slower.
+AGENT_TOOLS=${AGENT_TOOLS:-/usr/lib/bifrost-agent/bin}
+
+# image_hasher ALGO: the command that hashes its stdin (md5, sha256, sha512); hash_hex FILE: its output as hex.
+image_hasher() {
+  if [ -x "$AGENT_TOOLS/nettle-hash" ]; then echo "$AGENT_TOOLS/nettle-hash -a $1 --raw"; else echo "${1}sum"; fi
+}
+hash_hex() {
+  if [ -x "$AGENT_TOOLS/nettle-hash" ]; then od -A n -t x1 -v "$1" | tr -d ' \n'; else cut -d' ' -f1 "$1"; fi
 }
 
 # run_write_image: the write_image command (variables cmd_* from parse_command).
@@ -132,7 +198,7 @@ run_write_image() {
   dev=$(choose_root_disk "$cmd_root_device_name" "$cmd_root_device_size_gb" "$cmd_root_device_serial" 2>"$CMD/err") \
     || { cmd_fail "$(cat "$CMD/err")"; return; }
   case "$cmd_image_hash_algo" in
-    md5|sha256|sha512) hasher="${cmd_image_hash_algo}sum" ;;
+    md5|sha256|sha512) hasher=$(image_hasher "$cmd_image_hash_algo") ;;
     *) cmd_fail "unsupported image_hash_algo '$cmd_image_hash_algo' (md5, sha256 or sha512)"; return ;;
   esac
   case "$cmd_image_format" in
@@ -150,7 +216,7 @@ run_write_image() {
     log "write_image: $(cat "$CMD/stream.err"); retry $attempt of 2 in $((attempt * 2))s"
     sleep $((attempt * 2)); attempt=$((attempt + 1))
   done
-  actual=$(cut -d' ' -f1 "$CMD/hash.out")
+  actual=$(hash_hex "$CMD/hash.out")
   expected=$(printf '%s' "$cmd_image_hash" | tr 'A-F' 'a-f')
   if [ "$actual" != "$expected" ]; then
     cmd_fail "image checksum mismatch: $cmd_image_hash_algo expected $expected, got $actual"; return
@@ -226,6 +292,9 @@ write_configdrive() {
 
 # run_command NAME: the command just given (cmd_* set), in the background.
 run_command() {
+  # /init may still be loading disk and filesystem drivers (it starts the agent once the NICs are up): wait for them.
+  i=0
+  while [ -e "${MODULES_LOADING:-/run/bifrost-modules.loading}" ] && [ "$i" -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
   # Own HTTP state, and no time limit: an image download takes as long as it takes.
   HTTP_DIR=$CMD; HTTP_TIMEOUT=
   case "$1" in

@@ -74,6 +74,56 @@ http_request() {
   [ "$(cat "$HTTP_DIR/http.status")" != 0 ]
 }
 
+# What http_stream has nc run on the connected socket (its stdin and stdout): the request out; the status line and
+# headers in with `read`, which takes one byte per read(2) and so leaves the body unread on the socket; then, for a
+# 200 answer, the consumer reads the body straight from the socket. Arguments: DIR PATH HOST:PORT AGENT CONSUMER.
+# The status file is written last, so a reader who sees it non-zero also sees every header.
+HTTP_STREAM_READER='
+dir=$1; path=$2; hostport=$3; agent=$4; consumer=$5
+printf "GET %s HTTP/1.0\r\nHost: %s\r\nUser-Agent: %s\r\nConnection: close\r\nX-OpenStack-Ironic-API-Version: 1.68\r\n\r\n" \
+  "$path" "$hostport" "$agent" || exit 1
+cr=$(printf "\r")
+IFS= read -r line || exit 1
+line=${line%"$cr"}
+case "$line" in "HTTP/1."[01]" "[0-9][0-9][0-9]*) ;; *) exit 1 ;; esac
+code=${line#* }; code=${code%% *}
+ended=
+while IFS= read -r header; do
+  header=${header%"$cr"}
+  [ -z "$header" ] && { ended=1; break; }
+  printf "%s\n" "$header" >> "$dir/http.headers"
+done
+[ -n "$ended" ] || exit 1
+echo "$code" > "$dir/http.status"
+[ "$code" = 200 ] || exit 0
+(eval "$consumer") > /dev/null
+rc=$?
+echo "$rc" > "$dir/http.consumer"
+exit "$rc"
+'
+
+# http_stream URL CONSUMER: GET URL and, when the answer is 200, run CONSUMER (shell text, run by `sh -c` with the
+# socket as stdin and /dev/null as stdout; it sees exported variables only) on the body as it arrives. Unlike
+# http_request there is no process between the network and the consumer: busybox nc runs the reader with -e in
+# place of its own relay, which copies 1 KiB per poll/read/write round (3 syscalls per KiB: the transfer limit under
+# TCG). Status code and headers as http_request; the consumer's exit status goes to $HTTP_DIR/http.consumer (absent
+# when it did not run). Status 0 when a status line and all headers arrived, 1 on a connection error or garbage.
+# The socket stays open both ways until the consumer is done, so Kestrel never sees the early FIN that http_request
+# has to avoid. HTTP_STREAM_WATCH, when set, is a command run with the PID of nc (then of the shell that replaces it)
+# while the transfer runs; it must return once that PID has ended.
+http_stream() {
+  http_parse_url "$1" || return 1
+  : > "$HTTP_DIR/http.headers"
+  echo 0 > "$HTTP_DIR/http.status"
+  rm -f "$HTTP_DIR/http.consumer"
+  busybox nc -w 10 "$url_host" "$url_port" -e sh -c "$HTTP_STREAM_READER" sh \
+    "$HTTP_DIR" "$url_path" "$url_host:$url_port" "$AGENT_VERSION" "$2" < /dev/null > /dev/null 2>"$HTTP_DIR/http.err" &
+  stream_pid=$!
+  [ -z "${HTTP_STREAM_WATCH:-}" ] || $HTTP_STREAM_WATCH "$stream_pid"
+  wait "$stream_pid"
+  [ "$(cat "$HTTP_DIR/http.status")" != 0 ]
+}
+
 # http_status: the status code of the last request.
 http_status() { cat "$HTTP_DIR/http.status"; }
 
