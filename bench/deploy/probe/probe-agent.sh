@@ -78,6 +78,10 @@ done
 # writes by GNU dd after the tee).
 t direct_gdd "rm -f /tmp/f; mkfifo /tmp/f; nettle-hash -a sha256 < /tmp/f > /tmp/h & get-raw 'gtee /tmp/f | gdd of=$disk bs=1M iflag=fullblock oflag=direct status=none'; wait"
 t dirty_low "echo 8388608 > /proc/sys/vm/dirty_background_bytes; echo 33554432 > /proc/sys/vm/dirty_bytes; get-raw 'gtee $disk | nettle-hash -a sha256 > /tmp/h; sync'"
+for r in 1 2; do
+t dirty_default_$r "echo 10 > /proc/sys/vm/dirty_background_ratio; echo 20 > /proc/sys/vm/dirty_ratio; get-raw 'gtee $disk | nettle-hash -a sha256 > /tmp/h; sync'"
+t dirty_low_$r "echo 8388608 > /proc/sys/vm/dirty_background_bytes; echo 33554432 > /proc/sys/vm/dirty_bytes; get-raw 'gtee $disk | nettle-hash -a sha256 > /tmp/h; sync'"
+done
 echo "PROBE done"
 sync
 poweroff -f
