@@ -68,6 +68,20 @@ t net_gtee_disk_openssl_$r "get-raw 'gtee $disk | openssl dgst -sha256 > /tmp/h;
 t zero_openssl_$r "dd if=/dev/zero bs=1M count=$mib | openssl dgst -sha256"
 t zero_nettle_$r "dd if=/dev/zero bs=1M count=$mib | nettle-hash -a sha256"
 done
+# The raw path with and without ~20 process spawns a second beside it (what the agent's progress and heartbeat
+# loops cost while an image streams).
+for r in 1 2; do
+t spawn_quiet_$r "get-raw 'gtee $disk | nettle-hash -a sha256 > /tmp/h; sync'"
+t spawn_busy_$r "(while [ ! -e /tmp/stop ]; do cat /proc/uptime > /dev/null; sleep 0.1; done) & rm -f /tmp/stop; get-raw 'gtee $disk | nettle-hash -a sha256 > /tmp/h; sync'; : > /tmp/stop; wait"
+done
+# The raw path at sizes beyond the VM's memory: page-cache writeback throttles tee (dirty limits lowered, or O_DIRECT
+# writes by GNU dd after the tee).
+t direct_gdd "rm -f /tmp/f; mkfifo /tmp/f; nettle-hash -a sha256 < /tmp/f > /tmp/h & get-raw 'gtee /tmp/f | gdd of=$disk bs=1M iflag=fullblock oflag=direct status=none'; wait"
+t dirty_low "echo 8388608 > /proc/sys/vm/dirty_background_bytes; echo 33554432 > /proc/sys/vm/dirty_bytes; get-raw 'gtee $disk | nettle-hash -a sha256 > /tmp/h; sync'"
+for r in 1 2; do
+t dirty_default_$r "echo 10 > /proc/sys/vm/dirty_background_ratio; echo 20 > /proc/sys/vm/dirty_ratio; get-raw 'gtee $disk | nettle-hash -a sha256 > /tmp/h; sync'"
+t dirty_low_$r "echo 8388608 > /proc/sys/vm/dirty_background_bytes; echo 33554432 > /proc/sys/vm/dirty_bytes; get-raw 'gtee $disk | nettle-hash -a sha256 > /tmp/h; sync'"
+done
 echo "PROBE done"
 sync
 poweroff -f

@@ -28,6 +28,7 @@ install -D -m 0755 "$x/usr/bin/nettle-hash" "$r/usr/local/bin/nettle-hash"
 install -D -m 0755 "$x/usr/bin/dcfldd" "$r/usr/local/bin/dcfldd"
 install -D -m 0755 "$x/usr/bin/openssl" "$r/usr/local/bin/openssl"
 install -D -m 0755 "$x/usr/bin/tee" "$r/usr/local/bin/gtee"
+install -D -m 0755 "$x/bin/dd" "$r/usr/local/bin/gdd"
 install -D -m 0755 "$x/usr/bin/sha256sum" "$r/usr/local/bin/gsha256sum"
 for l in libnettle.so.8 libssl.so.3 libcrypto.so.3; do install -D -m 0644 "$(readlink -f "$x/usr/$lib/$l")" "$r/$lib/$l"; done
 (cd "$r" && find . -mindepth 1 | sort | cpio --quiet -o -H newc -R 0:0) | gzip -1 -n > "$work/probe.cpio.gz"
