@@ -48,7 +48,7 @@ public sealed class AgentConfigDriveTests
         using var server = new PythonHttpServer(www);
 
         var r = AgentShell.Run("mkdir -p \"$CMD\"; HTTP_DIR=$CMD; write_configdrive \"$DISK\" \"$URL\" tar",
-            Path.Combine(dir.Path, "state"), new Dictionary<string, string> { ["DISK"] = disk, ["URL"] = server.Url("cd.tar") });
+            Path.Combine(dir.Path, "state"), new Dictionary<string, string> { ["DISK"] = disk, ["URL"] = server.Url("cd.tar").ToString() });
         Assert.That(r.ExitCode, Is.Not.Zero);
         Assert.That(r.Stderr, Does.Contain(error));
         Assert.That(File.ReadAllBytes(disk), Is.EqualTo(image), "the disk is not touched");

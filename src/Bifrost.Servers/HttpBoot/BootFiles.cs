@@ -29,15 +29,17 @@ public sealed class BootFiles(HttpBootOptions options, BootTimeline timeline, IL
     /// than the rest of a small-file request).</summary>
     private readonly ConcurrentDictionary<string, string> _realRoots = new(StringComparer.Ordinal);
 
+    private readonly (string Prefix, string Kind, string Dir)[] _routes =
+        [("/images/", "images", options.ImagesDir), ("/ramdisk/", "ramdisk", options.RamdiskDir), ("/tftp/", "tftp", options.TftpDir)];
+
     /// <summary>The route kind and directory of <paramref name="path"/>, or null when it is not a file route (the
     /// script route, the image service's own paths, anything else).</summary>
     public (string Kind, string Dir, string Relative)? Route(string path)
     {
         if (Images.ImageRoutes.Owns(path)) return null;
-        foreach (var (prefix, dir) in new[] { ("images", options.ImagesDir), ("ramdisk", options.RamdiskDir), ("tftp", options.TftpDir) })
+        foreach (var (prefix, kind, dir) in _routes)
         {
-            if (path.StartsWith($"/{prefix}/", StringComparison.Ordinal))
-                return (prefix, dir, path[(prefix.Length + 2)..]);
+            if (path.StartsWith(prefix, StringComparison.Ordinal)) return (kind, dir, path[prefix.Length..]);
         }
         return null;
     }

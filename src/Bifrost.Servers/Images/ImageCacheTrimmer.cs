@@ -49,7 +49,8 @@ public static class ImageCacheTrimmer
         }
 
         var total = entries.Sum(e => e.Info.Length);
-        foreach (var (info, used) in entries.OrderBy(e => e.Used).ToList())
+        var left = entries.Count;
+        foreach (var (info, used) in entries.OrderBy(e => e.Used))
         {
             var idle = nowUtc - used;
             if (idle < Protect) continue;
@@ -59,10 +60,10 @@ public static class ImageCacheTrimmer
             if (why is null || !TryDelete(info.FullName)) continue;
             ImageCache.Forget(cacheDir, info.FullName);
             total -= info.Length;
-            entries.RemoveAll(e => e.Info.FullName == info.FullName);
+            left--;
             removed.Add((info.Name, info.Length, why));
         }
-        return new Result(removed, total, entries.Count);
+        return new Result(removed, total, left);
     }
 
     private static bool TryDelete(string path)

@@ -173,13 +173,7 @@ public sealed class AgentFlowTests : AgentFixture
     public async Task Deploy_writes_the_image_from_the_boot_server_then_boots_from_disk_and_undeploy_cleans()
     {
         var (uuid, mac) = await ManageableNodeAsync(new JsonObject { ["root_device"] = new JsonObject { ["serial"] = "S1" } });
-        await Api.ProvisionAsync(uuid, "provide");
-        using (var cleaner = NewAgent(uuid))
-        {
-            var clean = await cleaner.FirstCommandAsync(mac);
-            await cleaner.HeartbeatAsync(ScriptedAgent.Report(clean, "succeeded", CleanResult()));
-            await Server.IdleAsync(30);
-        }
+        await ProvideThroughAgentAsync(uuid, mac, CleanResult());
         Assert.That(await StateOf(uuid), Is.EqualTo("available"));
 
         var image = RandomNumberGenerator.GetBytes(300_000);

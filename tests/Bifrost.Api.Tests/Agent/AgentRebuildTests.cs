@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Bifrost.Domain.Agent;
 
 namespace Bifrost.Api.Tests.Agent;
 
@@ -8,6 +9,12 @@ namespace Bifrost.Api.Tests.Agent;
 /// </summary>
 public sealed class AgentRebuildTests : AgentFixture
 {
+    /// <summary>The agent's report of a successful write_image.</summary>
+    private static JsonObject Written(AgentCommand write, long bytes, string sha) => ScriptedAgent.Report(write, "succeeded", new JsonObject
+    {
+        ["device"] = "/dev/vda", ["bytes_written"] = bytes, ["hash_algo"] = "sha256", ["hash"] = sha, ["duration_s"] = 0.1,
+    });
+
     private async Task<(string Uuid, string Mac)> ActiveNodeAsync(string sha)
     {
         var (uuid, mac) = await ManageableNodeAsync();
@@ -16,21 +23,12 @@ public sealed class AgentRebuildTests : AgentFixture
             new { op = "add", path = "/instance_info/image_source", value = "first.raw" },
             new { op = "add", path = "/instance_info/image_checksum", value = sha },
         });
-        await Api.ProvisionAsync(uuid, "provide");
-        using (var cleaner = NewAgent(uuid))
-        {
-            var clean = await cleaner.FirstCommandAsync(mac);
-            await cleaner.HeartbeatAsync(ScriptedAgent.Report(clean, "succeeded", new JsonObject { ["disks"] = new JsonArray() }));
-            await Server.IdleAsync(30);
-        }
+        await ProvideThroughAgentAsync(uuid, mac, new JsonObject { ["disks"] = new JsonArray() });
         Assert.That(await StateOf(uuid), Is.EqualTo("available"));
         await ProvisionAsync(uuid, new { target = "active" });
         using var agent = NewAgent(uuid);
         var write = await agent.FirstCommandAsync(mac);
-        await agent.HeartbeatAsync(ScriptedAgent.Report(write, "succeeded", new JsonObject
-        {
-            ["device"] = "/dev/vda", ["bytes_written"] = 1, ["hash_algo"] = "sha256", ["hash"] = sha, ["duration_s"] = 0.1,
-        }));
+        await agent.HeartbeatAsync(Written(write, 1, sha));
         await Server.IdleAsync(30);
         Assert.That(await StateOf(uuid), Is.EqualTo("active"));
         return (uuid, mac);
@@ -62,10 +60,7 @@ public sealed class AgentRebuildTests : AgentFixture
         Assert.That(write["image_hash"], Is.EqualTo(secondSha));
         var (status, served) = await agent.DownloadAsync(write["image_url"]!, withToken: false);
         Assert.That((status, served), Is.EqualTo((200, second)));
-        await agent.HeartbeatAsync(ScriptedAgent.Report(write, "succeeded", new JsonObject
-        {
-            ["device"] = "/dev/vda", ["bytes_written"] = second.Length, ["hash_algo"] = "sha256", ["hash"] = secondSha, ["duration_s"] = 0.1,
-        }));
+        await agent.HeartbeatAsync(Written(write, second.Length, secondSha));
         await Server.IdleAsync(30);
 
         var node = await Node(uuid);

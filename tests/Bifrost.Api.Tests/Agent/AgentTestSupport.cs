@@ -126,6 +126,17 @@ public abstract class AgentFixture
     }
 
     protected ScriptedAgent NewAgent(string uuid) => new(Server.BaseUri, uuid);
+
+    /// <summary><c>provide</c> with automated cleaning: the agent of the cleaning boot takes its command and reports
+    /// success with <paramref name="cleanResult"/>; then the background work is waited for.</summary>
+    protected async Task ProvideThroughAgentAsync(string uuid, string mac, JsonObject cleanResult)
+    {
+        await Api.ProvisionAsync(uuid, "provide");
+        using var cleaner = NewAgent(uuid);
+        var clean = await cleaner.FirstCommandAsync(mac);
+        await cleaner.HeartbeatAsync(ScriptedAgent.Report(clean, "succeeded", cleanResult));
+        await Server.IdleAsync(30);
+    }
 }
 
 /// <summary>The deploy agent, played by the test over HTTP exactly as docs/agent-protocol.md describes it.</summary>

@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using System.Net.Sockets;
-using Bifrost.TestKit;
 
-namespace Bifrost.Servers.Tests.Images;
+namespace Bifrost.TestKit;
 
-/// <summary>python3 -m http.server serving a directory on a free loopback port; counts the GETs it logged.</summary>
-internal sealed class PythonHttpServer : IDisposable
+/// <summary>A real HTTP/1.0 file server: python3 -m http.server serving a directory on a free loopback port; counts the
+/// GETs it logged; killed on dispose.</summary>
+public sealed class PythonHttpServer : IDisposable
 {
     private readonly Process _process;
     private readonly List<string> _log = [];
