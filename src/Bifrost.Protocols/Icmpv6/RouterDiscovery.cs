@@ -19,20 +19,7 @@ public readonly record struct RouterSolicitation(byte[]? SourceLinkLayerAddress)
         if (packet.Length < FixedLength) { error = $"{packet.Length} bytes: shorter than a router solicitation (8)"; return false; }
         if (packet[0] != Type) { error = $"ICMPv6 type {packet[0]}, not a router solicitation"; return false; }
         if (packet[1] != 0) { error = $"router solicitation with code {packet[1]} (must be 0)"; return false; }
-        byte[]? sll = null;
-        var options = packet[FixedLength..];
-        while (!options.IsEmpty)
-        {
-            // Option: type (1), length in units of 8 bytes (1, never 0), data.
-            if (options.Length < 2 || options[1] == 0 || options[1] * 8 > options.Length)
-            {
-                error = "an option of length 0 or running past the packet";
-                return false;
-            }
-            var length = options[1] * 8;
-            if (options[0] == NdpOption.SourceLinkLayerAddress) sll = options[2..length].ToArray();
-            options = options[length..];
-        }
+        if (!NdpOption.TryReadSourceLinkLayer(packet[FixedLength..], out var sll, out error)) return false;
         solicitation = new RouterSolicitation(sll);
         error = null;
         return true;
@@ -86,19 +73,7 @@ public sealed record RouterAdvertisement
         advertisement = new RouterAdvertisement();
         if (packet.Length < 16) { error = $"{packet.Length} bytes: shorter than a router advertisement (16)"; return false; }
         if (packet[0] != Type || packet[1] != 0) { error = $"ICMPv6 type {packet[0]} code {packet[1]}, not a router advertisement"; return false; }
-        byte[]? sll = null;
-        var options = packet[16..];
-        while (!options.IsEmpty)
-        {
-            if (options.Length < 2 || options[1] == 0 || options[1] * 8 > options.Length)
-            {
-                error = "an option of length 0 or running past the packet";
-                return false;
-            }
-            var length = options[1] * 8;
-            if (options[0] == NdpOption.SourceLinkLayerAddress) sll = options[2..length].ToArray();
-            options = options[length..];
-        }
+        if (!NdpOption.TryReadSourceLinkLayer(packet[16..], out var sll, out error)) return false;
         advertisement = new RouterAdvertisement
         {
             CurHopLimit = packet[4],
@@ -119,4 +94,24 @@ public sealed record RouterAdvertisement
 public static class NdpOption
 {
     public const byte SourceLinkLayerAddress = 1;
+
+    /// <summary>Walks an NDP message's options (RFC 4861 §4.6: type, length in units of 8 bytes and never 0, data) and
+    /// returns the Source Link-Layer Address option's data, if present; false when an option is malformed.</summary>
+    public static bool TryReadSourceLinkLayer(ReadOnlySpan<byte> options, out byte[]? address, out string? error)
+    {
+        address = null;
+        while (!options.IsEmpty)
+        {
+            if (options.Length < 2 || options[1] == 0 || options[1] * 8 > options.Length)
+            {
+                error = "an option of length 0 or running past the packet";
+                return false;
+            }
+            var length = options[1] * 8;
+            if (options[0] == SourceLinkLayerAddress) address = options[2..length].ToArray();
+            options = options[length..];
+        }
+        error = null;
+        return true;
+    }
 }
