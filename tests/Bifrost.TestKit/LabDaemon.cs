@@ -26,6 +26,14 @@ public sealed class LabDaemon : IAsyncDisposable
     public string LogFile { get; }
     public string ReadLog() => NetLab.ReadShared(LogFile);
 
+    /// <summary>
+    /// Waits until the daemon's log contains <paramref name="text"/> (default 10 s). The log reaches the file through
+    /// this test process's pipe reader, so a line the daemon wrote before a client saw its answer may land a moment
+    /// after the client reports: assert on the log with this, never with one <see cref="ReadLog"/>.
+    /// </summary>
+    public Task WaitForLogAsync(string text, TimeSpan? timeout = null) =>
+        NetLab.WaitForTextAsync(LogFile, text, timeout ?? TimeSpan.FromSeconds(10));
+
     public static async Task<LabDaemon> StartAsync(NetLab lab, string stateDir, IDictionary<string, string> environment)
     {
         Directory.CreateDirectory(stateDir);

@@ -69,7 +69,7 @@ public partial class FullModeTests
         Assert.That(result.Stdout, Does.Match(@"Stateful address conf\.\s*:\s*No"));
         Assert.That(result.Stdout, Does.Match(@"Stateful other conf\.\s*:\s*No"));
         Assert.That(result.Stdout, Does.Not.Contain("Prefix"), "no prefix: nobody autoconfigures an address from us");
-        Assert.That(lab.Daemon.ReadLog(), Does.Contain("router solicitation from"));
+        await lab.Daemon.WaitForLogAsync("router solicitation from");
     }
 
     [Test]

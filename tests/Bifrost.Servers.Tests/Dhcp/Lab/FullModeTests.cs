@@ -38,11 +38,11 @@ public partial class FullModeTests
         Assert.That(bound, Does.Match(@"^10\.77\.0\.1\d\d$"), "an address from the pool .100-.199");
 
         await NetLab.WaitForTextAsync(events, "RENEW " + bound, TimeSpan.FromSeconds(60), client);
-        Assert.That(lab.Daemon!.ReadLog(), Does.Contain($"ACK {bound} (renewing)"));
+        await lab.Daemon!.WaitForLogAsync($"ACK {bound} (renewing)");
 
         var release = await lab.Net.ExecAsync(ns, TimeSpan.FromSeconds(30), [dhclient, "-r", .. common]);
         Assert.That(release.ExitCode, Is.EqualTo(0), release.Output);
-        await NetLab.WaitForTextAsync(lab.Daemon.LogFile, $"RELEASE → {bound} released", TimeSpan.FromSeconds(10));
+        await lab.Daemon.WaitForLogAsync($"RELEASE → {bound} released");
     }
 }
 
@@ -95,7 +95,7 @@ public partial class FullModeTests
         var (unknown, unknownEvents) = await lab.UdhcpcAsync(stranger, "stranger");
         Assert.That(unknown.ExitCode, Is.Not.EqualTo(0), "udhcpc -n fails when nobody answers");
         Assert.That(unknownEvents, Does.Not.Contain("bound"));
-        Assert.That(lab.Daemon!.ReadLog(), Does.Contain("52:54:00:bb:00:02 is no node's port and ServeUnknown is off"));
+        await lab.Daemon!.WaitForLogAsync("52:54:00:bb:00:02 is no node's port and ServeUnknown is off");
 
         // The exchanges are in the node's boot timeline.
         await lab.Daemon.StopAsync();
@@ -142,7 +142,7 @@ public partial class FullModeTests
         Assert.That(sent, Has.Count.EqualTo(2), output);
         Assert.That(sent[0], Is.EqualTo(50), output);
         Assert.That(received, Is.EqualTo(sent), output);
-        Assert.That(lab.Daemon!.ReadLog(), Does.Contain("→ ACK 10.77.0.1"));
+        await lab.Daemon!.WaitForLogAsync("→ ACK 10.77.0.1");
     }
 
     [Test]
@@ -158,7 +158,7 @@ public partial class FullModeTests
         var a1 = Regex.Match(e1, @"bound ip=(\S+)").Groups[1].Value;
 
         await lab.RestartAsync();
-        Assert.That(lab.Daemon!.ReadLog(), Does.Contain("loaded 1 leases"));
+        await lab.Daemon!.WaitForLogAsync("loaded 1 leases");
 
         // Had the lease been lost, the pool's first address (a1) would go to whoever asks first.
         var (r2, e2) = await lab.UdhcpcAsync(second, "second");
@@ -191,7 +191,7 @@ public partial class FullModeTests
         var (result, events) = await lab.UdhcpcAsync(ns, "after-garbage");
         Assert.That(result.ExitCode, Is.EqualTo(0), result.Output);
         Assert.That(events, Does.Contain("bound ip=10.77.0.1"));
-        Assert.That(lab.Daemon!.ReadLog(), Does.Contain("DHCP: dropped"));
+        await lab.Daemon!.WaitForLogAsync("DHCP: dropped");
     }
 
     private static async Task<StoreHandle> TestStoreOver(string stateDir) =>

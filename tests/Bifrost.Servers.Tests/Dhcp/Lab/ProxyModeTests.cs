@@ -62,7 +62,8 @@ public class ProxyModeTests
             dhclient, "-x", "-sf", "/bin/true", "-lf", lease, "-pf", Path.Combine(lab.Dir.Path, "plain.pid"), "eth0");
         Assert.That(result.ExitCode, Is.EqualTo(0), result.Output);
         Assert.That(Regex.IsMatch(result.Output, @"DHCPACK of 10\.77\.0\.(5\d|60) from 10\.77\.0\.2"), result.Output);
-        Assert.That(lab.Daemon!.ReadLog(), Does.Contain("52:54:00:dd:00:02").And.Contain("not a PXE or HTTP boot client"));
-        Assert.That(lab.Daemon.ReadLog(), Does.Contain("DISCOVER arch 7 vendor-class PXEClient:Arch:00007:UNDI:003016 → OFFER proxy boot ipxe.efi"));
+        await lab.Daemon!.WaitForLogAsync("52:54:00:dd:00:02 xid");
+        await lab.Daemon.WaitForLogAsync("not a PXE or HTTP boot client");
+        await lab.Daemon.WaitForLogAsync("DISCOVER arch 7 vendor-class PXEClient:Arch:00007:UNDI:003016 → OFFER proxy boot ipxe.efi");
     }
 }
