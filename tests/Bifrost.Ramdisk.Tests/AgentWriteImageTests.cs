@@ -9,7 +9,7 @@ namespace Bifrost.Ramdisk.Tests;
 
 /// <summary>
 /// write_image on the host (packaging/ramdisk/agent/commands.sh under the host's busybox): the image streamed from
-/// <see cref="ImageHttpServer"/> straight off the socket onto a file-backed disk (DEVROOT/dev/vda; SYSROOT says it has
+/// <see cref="FaultyHttpServer"/> straight off the socket onto a file-backed disk (DEVROOT/dev/vda; SYSROOT says it has
 /// 5 GiB, so the default root-disk rule picks it). What the fast raw path must keep: the hash of exactly the bytes
 /// received, a short body retried, progress and the byte count reported, compressed images still written. Twice: with
 /// the ramdisk's own tools (GNU tee and nettle-hash in AGENT_TOOLS, as build.sh ships them) and with busybox alone.
@@ -92,8 +92,8 @@ public sealed class AgentWriteImageTests(string tools)
     public void A_raw_image_is_written_hashed_and_counted_and_the_rest_of_the_disk_is_untouched()
     {
         var image = RandomImage(1, (3 << 20) + 4097);
-        using var server = new ImageHttpServer(new ImageHttpServer.Answer(200, image));
-        var o = WriteImage(server.Url("a.raw"), "raw", "sha256", Hex(SHA256.HashData(image)), image.Length);
+        using var server = new FaultyHttpServer(new HttpAnswer(200, image));
+        var o = WriteImage(server.Url("images/a.raw"), "raw", "sha256", Hex(SHA256.HashData(image)), image.Length);
         Assert.That(o.Status, Is.EqualTo("succeeded"), $"{o.Message}\n{o.Log}");
         Assert.That(o.Result!.Value.GetProperty("bytes_written").GetInt64(), Is.EqualTo(image.Length));
         Assert.That(o.Result!.Value.GetProperty("hash").GetString(), Is.EqualTo(Hex(SHA256.HashData(image))));
@@ -109,8 +109,8 @@ public sealed class AgentWriteImageTests(string tools)
     {
         var image = RandomImage(2, 2 << 20);
         // 32 chunks of 64 KiB, 100 ms apart: about 3 s, long enough for the once-a-second progress.
-        using var server = new ImageHttpServer(new ImageHttpServer.Answer(200, image, ChunkDelay: TimeSpan.FromMilliseconds(100)));
-        var o = WriteImage(server.Url("p.raw"), "raw", "sha256", Hex(SHA256.HashData(image)), image.Length);
+        using var server = new FaultyHttpServer(new HttpAnswer(200, image, ChunkDelay: TimeSpan.FromMilliseconds(100)));
+        var o = WriteImage(server.Url("images/p.raw"), "raw", "sha256", Hex(SHA256.HashData(image)), image.Length);
         Assert.That(o.Status, Is.EqualTo("succeeded"), $"{o.Message}\n{o.Log}");
         var writes = o.Progress.Where(l => l.StartsWith("write ", StringComparison.Ordinal))
             .Select(l => l.Split(' ')).Select(f => (Done: long.Parse(f[1], System.Globalization.CultureInfo.InvariantCulture), Total: f[2])).ToList();
@@ -125,10 +125,10 @@ public sealed class AgentWriteImageTests(string tools)
     public void A_short_body_is_retried_and_the_second_download_wins()
     {
         var image = RandomImage(3, 3 << 20);
-        using var server = new ImageHttpServer(
-            new ImageHttpServer.Answer(200, image, SendBytes: (1 << 20) + 5),
-            new ImageHttpServer.Answer(200, image));
-        var o = WriteImage(server.Url("s.raw"), "raw", "sha256", Hex(SHA256.HashData(image)), image.Length);
+        using var server = new FaultyHttpServer(
+            new HttpAnswer(200, image, SendBytes: (1 << 20) + 5),
+            new HttpAnswer(200, image));
+        var o = WriteImage(server.Url("images/s.raw"), "raw", "sha256", Hex(SHA256.HashData(image)), image.Length);
         Assert.That(o.Status, Is.EqualTo("succeeded"), $"{o.Message}\n{o.Log}");
         Assert.That(server.Requests, Is.EqualTo(2));
         Assert.That(o.Log, Does.Contain($"broke off after {(1 << 20) + 5} of {image.Length} bytes; retry 1 of 2"));
@@ -140,8 +140,8 @@ public sealed class AgentWriteImageTests(string tools)
     public void A_body_that_always_breaks_off_fails_after_three_attempts_naming_the_byte_counts()
     {
         var image = RandomImage(4, 1 << 20);
-        using var server = new ImageHttpServer(new ImageHttpServer.Answer(200, image, SendBytes: 1000));
-        var o = WriteImage(server.Url("t.raw"), "raw", "sha256", Hex(SHA256.HashData(image)));
+        using var server = new FaultyHttpServer(new HttpAnswer(200, image, SendBytes: 1000));
+        var o = WriteImage(server.Url("images/t.raw"), "raw", "sha256", Hex(SHA256.HashData(image)));
         Assert.That(o.Status, Is.EqualTo("failed"));
         Assert.That(o.Message, Does.Contain($"broke off after 1000 of {image.Length} bytes"));
         Assert.That(server.Requests, Is.EqualTo(3));
@@ -151,9 +151,9 @@ public sealed class AgentWriteImageTests(string tools)
     public void A_hash_mismatch_fails_at_once_naming_both_hashes()
     {
         var image = RandomImage(5, 1 << 20);
-        using var server = new ImageHttpServer(new ImageHttpServer.Answer(200, image));
+        using var server = new FaultyHttpServer(new HttpAnswer(200, image));
         var wrong = new string('0', 64);
-        var o = WriteImage(server.Url("h.raw"), "raw", "sha256", wrong);
+        var o = WriteImage(server.Url("images/h.raw"), "raw", "sha256", wrong);
         Assert.That(o.Status, Is.EqualTo("failed"));
         Assert.That(o.Message, Is.EqualTo($"image checksum mismatch: sha256 expected {wrong}, got {Hex(SHA256.HashData(image))}"));
         Assert.That(server.Requests, Is.EqualTo(1), "a mismatch is final, not retried");
@@ -162,10 +162,10 @@ public sealed class AgentWriteImageTests(string tools)
     [Test]
     public void An_HTTP_error_fails_at_once_and_its_body_never_reaches_the_disk()
     {
-        using var server = new ImageHttpServer(new ImageHttpServer.Answer(404, "not found\n"u8.ToArray()));
-        var o = WriteImage(server.Url("missing.raw"), "raw", "sha256", new string('0', 64));
+        using var server = new FaultyHttpServer(new HttpAnswer(404, "not found\n"u8.ToArray()));
+        var o = WriteImage(server.Url("images/missing.raw"), "raw", "sha256", new string('0', 64));
         Assert.That(o.Status, Is.EqualTo("failed"));
-        Assert.That(o.Message, Is.EqualTo($"image download failed: HTTP 404 from {server.Url("missing.raw")}"));
+        Assert.That(o.Message, Is.EqualTo($"image download failed: HTTP 404 from {server.Url("images/missing.raw")}"));
         Assert.That(server.Requests, Is.EqualTo(1));
         Assert.That(File.ReadAllBytes(Disk).All(b => b == 0xAB), Is.True, "the disk is untouched");
     }
@@ -187,8 +187,8 @@ public sealed class AgentWriteImageTests(string tools)
         using var gz = new MemoryStream();
         using (var z = new GZipStream(gz, CompressionLevel.Fastest, leaveOpen: true)) z.Write(image);
         var served = gz.ToArray();
-        using var server = new ImageHttpServer(new ImageHttpServer.Answer(200, served));
-        var o = WriteImage(server.Url("g.raw.gz"), "gzip", "sha512", Hex(SHA512.HashData(served)), served.Length);
+        using var server = new FaultyHttpServer(new HttpAnswer(200, served));
+        var o = WriteImage(server.Url("images/g.raw.gz"), "gzip", "sha512", Hex(SHA512.HashData(served)), served.Length);
         Assert.That(o.Status, Is.EqualTo("succeeded"), $"{o.Message}\n{o.Log}");
         Assert.That(o.Result!.Value.GetProperty("bytes_written").GetInt64(), Is.EqualTo(image.Length), "bytes written = decompressed");
         Assert.That(DiskStart(image.Length), Is.EqualTo(image));
@@ -201,10 +201,10 @@ public sealed class AgentWriteImageTests(string tools)
         using var gz = new MemoryStream();
         using (var z = new GZipStream(gz, CompressionLevel.Fastest, leaveOpen: true)) z.Write(image);
         var served = gz.ToArray();
-        using var server = new ImageHttpServer(
-            new ImageHttpServer.Answer(200, served, SendBytes: served.Length / 2),
-            new ImageHttpServer.Answer(200, served));
-        var o = WriteImage(server.Url("g2.raw.gz"), "gzip", "sha256", Hex(SHA256.HashData(served)), served.Length);
+        using var server = new FaultyHttpServer(
+            new HttpAnswer(200, served, SendBytes: served.Length / 2),
+            new HttpAnswer(200, served));
+        var o = WriteImage(server.Url("images/g2.raw.gz"), "gzip", "sha256", Hex(SHA256.HashData(served)), served.Length);
         Assert.That(o.Status, Is.EqualTo("succeeded"), $"{o.Message}\n{o.Log}");
         Assert.That(o.Log, Does.Contain($"broke off after {served.Length / 2} of {served.Length} bytes"));
         Assert.That(DiskStart(image.Length), Is.EqualTo(image));
@@ -226,8 +226,8 @@ public sealed class AgentWriteImageTests(string tools)
 #pragma warning disable CA5351 // md5 is one of the image checksums Ironic accepts; the agent must verify it
         var md5 = Hex(MD5.HashData(served));
 #pragma warning restore CA5351
-        using var server = new ImageHttpServer(new ImageHttpServer.Answer(200, served));
-        var o = WriteImage(server.Url("z.raw.zst"), "zstd", "md5", md5, served.Length);
+        using var server = new FaultyHttpServer(new HttpAnswer(200, served));
+        var o = WriteImage(server.Url("images/z.raw.zst"), "zstd", "md5", md5, served.Length);
         Assert.That(o.Status, Is.EqualTo("succeeded"), $"{o.Message}\n{o.Log}");
         Assert.That(o.Result!.Value.GetProperty("bytes_written").GetInt64(), Is.EqualTo(image.Length));
         Assert.That(DiskStart(image.Length), Is.EqualTo(image));
@@ -238,8 +238,8 @@ public sealed class AgentWriteImageTests(string tools)
     {
         var junk = RandomImage(9, 100_000);
         junk[0] = 0x1f; junk[1] = 0x8b;
-        using var server = new ImageHttpServer(new ImageHttpServer.Answer(200, junk));
-        var o = WriteImage(server.Url("bad.gz"), "gzip", "sha256", Hex(SHA256.HashData(junk)));
+        using var server = new FaultyHttpServer(new HttpAnswer(200, junk));
+        var o = WriteImage(server.Url("images/bad.gz"), "gzip", "sha256", Hex(SHA256.HashData(junk)));
         Assert.That(o.Status, Is.EqualTo("failed"));
         Assert.That(o.Message, Does.StartWith("decompressing the image failed"));
         Assert.That(server.Requests, Is.EqualTo(1));

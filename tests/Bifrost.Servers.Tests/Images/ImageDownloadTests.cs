@@ -4,7 +4,6 @@ using Bifrost.Domain.Images;
 using Bifrost.Servers.Images;
 using Bifrost.TestKit;
 using NUnit.Framework;
-using Fault = Bifrost.Servers.Tests.Images.FaultyHttpServer.Fault;
 
 #pragma warning disable CA5351 // md5: Ironic's legacy image_checksum, computed here as operators do; not used for security
 
@@ -91,7 +90,8 @@ public class ImageDownloadTests
     {
         using var images = new TempDirectory("bifrost-images");
         var data = Bytes(2 * 1024 * 1024, 11);
-        await using var server = new FaultyHttpServer(data, Fault.Reset, Fault.ServiceUnavailable, Fault.ShortBody);
+        await using var server = new FaultyHttpServer(
+            HttpAnswer.ConnectionReset, HttpAnswer.Error(503), HttpAnswer.Short(data, data.Length / 2), HttpAnswer.Ok(data));
         using var service = ImageServiceTests.Service(images.Path, retries: 3);
 
         var image = await service.PrepareAsync(ImageServiceTests.Node(server.Url("x.img").ToString(), Md5(data)), CancellationToken.None);
@@ -104,7 +104,7 @@ public class ImageDownloadTests
     public async Task Persistent_503_gives_up_after_the_configured_retries_with_a_clear_error()
     {
         using var images = new TempDirectory("bifrost-images");
-        await using var server = new FaultyHttpServer([1, 2, 3], Enumerable.Repeat(Fault.ServiceUnavailable, 10).ToArray());
+        await using var server = new FaultyHttpServer(HttpAnswer.Error(503));
         using var service = ImageServiceTests.Service(images.Path, retries: 2);
 
         var e = Assert.ThrowsAsync<ImageException>(() =>
@@ -117,7 +117,7 @@ public class ImageDownloadTests
     public async Task Not_found_is_not_retried()
     {
         using var images = new TempDirectory("bifrost-images");
-        await using var server = new FaultyHttpServer([1], Fault.NotFound, Fault.NotFound);
+        await using var server = new FaultyHttpServer(HttpAnswer.Error(404));
         using var service = ImageServiceTests.Service(images.Path, retries: 3);
 
         var e = Assert.ThrowsAsync<ImageException>(() =>
