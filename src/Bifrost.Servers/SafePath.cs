@@ -18,7 +18,7 @@ public static class SafePath
         if (parts.Length == 0 || parts.Any(p => p is "." or "..")) return null;
         realRoot ??= RealPath(root);
         if (realRoot is null) return null;
-        var real = RealPath(Path.Combine(realRoot, string.Join('/', parts)));
+        var real = RealPath(Path.Combine(realRoot, string.Join('/', parts)), realRoot);
         if (real is null || !IsUnder(realRoot, real)) return null;
         return File.Exists(real) ? real : null;
     }
@@ -26,14 +26,25 @@ public static class SafePath
     public static bool IsUnder(string root, string path) =>
         path.StartsWith(root.TrimEnd('/') + "/", StringComparison.Ordinal);
 
-    /// <summary>The path with every symlink resolved, or null (a loop, an unreadable link).</summary>
-    public static string? RealPath(string path)
+    /// <summary>
+    /// realpath(3) in managed code: the path with every symlink resolved (relative targets from the link's directory),
+    /// components that do not exist kept as they are; null when more than 40 links are followed (a loop).
+    /// </summary>
+    /// <param name="realPrefix">A directory already known to be a real path: when <paramref name="path"/> lies under
+    /// it, the walk starts there instead of at <c>/</c> (one readlink fewer per component of the prefix).</param>
+    public static string? RealPath(string path, string? realPrefix = null)
     {
         var pending = Path.GetFullPath(path);
         for (var links = 0; links <= MaxLinks; links++)
         {
-            var parts = pending.Split('/', StringSplitOptions.RemoveEmptyEntries);
             var current = "/";
+            var walk = pending;
+            if (realPrefix is not null && realPrefix.Length > 1 && IsUnder(realPrefix, pending))
+            {
+                current = realPrefix.TrimEnd('/');
+                walk = pending[(current.Length + 1)..];
+            }
+            var parts = walk.Split('/', StringSplitOptions.RemoveEmptyEntries);
             var resolved = true;
             for (var i = 0; i < parts.Length; i++)
             {
@@ -45,7 +56,9 @@ public static class SafePath
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
-                    return null;
+                    // Missing, not a directory, or unreadable: not a link. The path is kept as it is, and the caller's
+                    // existence check or open then fails cleanly.
+                    link = null;
                 }
                 if (link is null)
                 {

@@ -11,9 +11,6 @@ namespace Bifrost.Servers.Tftp;
 /// </summary>
 public sealed class TftpRootFiles(string root) : ITftpFiles
 {
-    /// <summary>Linux's limit on symlinks followed in one lookup (MAXSYMLINKS), so a loop ends.</summary>
-    private const int MaxLinks = 40;
-
     public string Root { get; } = Path.GetFullPath(root);
 
     public TftpLookup Find(string requestedName)
@@ -29,66 +26,16 @@ public sealed class TftpRootFiles(string root) : ITftpFiles
         if (segments.All(s => s == "."))
             return TftpLookup.Refused(TftpErrorCode.FileNotFound, "no file name");
 
-        if (RealPath(Root) is not { } realRoot || !Directory.Exists(realRoot))
+        if (SafePath.RealPath(Root) is not { } realRoot || !Directory.Exists(realRoot))
             return TftpLookup.Refused(TftpErrorCode.FileNotFound, "file not found (no TFTP root)");
-        var real = RealPath(Path.Join(realRoot, string.Join('/', segments)));
+        var real = SafePath.RealPath(Path.Join(realRoot, string.Join('/', segments)), realRoot);
         if (real is null)
             return TftpLookup.Refused(TftpErrorCode.AccessViolation, "too many symbolic links");
-        if (!IsUnder(real, realRoot))
+        if (real != realRoot && !SafePath.IsUnder(realRoot, real))
             return TftpLookup.Refused(TftpErrorCode.AccessViolation, "the path leads outside the TFTP root");
         var info = new FileInfo(real);
         if (!info.Exists)
             return TftpLookup.Refused(TftpErrorCode.FileNotFound, Directory.Exists(real) ? "is a directory, not a file" : "file not found");
         return TftpLookup.Found(new TftpFile(real, info.Length));
-    }
-
-    private static bool IsUnder(string path, string root) =>
-        path == root || path.StartsWith(root.EndsWith('/') ? root : root + "/", StringComparison.Ordinal);
-
-    /// <summary>
-    /// realpath(3) in managed code: walk the components from '/', replacing each symlink by its target (relative
-    /// targets from the link's directory) and continuing with the rest. Components that do not exist are kept as they
-    /// are (the caller then finds no file). Null when more than <see cref="MaxLinks"/> links are followed.
-    /// </summary>
-    internal static string? RealPath(string absolutePath)
-    {
-        var pending = new List<string>(absolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries));
-        var current = "/";
-        var links = 0;
-        var i = 0;
-        while (i < pending.Count)
-        {
-            var segment = pending[i++];
-            if (segment == ".") continue;
-            if (segment == "..")
-            {
-                current = Path.GetDirectoryName(current) ?? "/";
-                continue;
-            }
-            var next = Path.Join(current, segment);
-            string? target;
-            try
-            {
-                target = new FileInfo(next).LinkTarget;
-            }
-            catch (IOException)
-            {
-                target = null; // not a link, or a component that is not a directory: the open will fail cleanly
-            }
-            catch (UnauthorizedAccessException)
-            {
-                target = null;
-            }
-            if (target is null)
-            {
-                current = next;
-                continue;
-            }
-            if (++links > MaxLinks) return null;
-            pending = [.. target.Split('/', StringSplitOptions.RemoveEmptyEntries), .. pending.Skip(i)];
-            i = 0;
-            if (target.StartsWith('/')) current = "/";
-        }
-        return current;
     }
 }

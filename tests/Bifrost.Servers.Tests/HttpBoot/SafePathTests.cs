@@ -32,6 +32,30 @@ public class SafePathTests
             Assert.That(SafePath.ResolveFile(root, "loop1"), Is.Null);
             Assert.That(SafePath.ResolveFile(root, "sub/a\0"), Is.Null);
             Assert.That(SafePath.ResolveFile(root, ""), Is.Null);
+            Assert.That(SafePath.ResolveFile(root, "nodir/a"), Is.Null);
+            Assert.That(SafePath.ResolveFile(root, "sub/a/b"), Is.Null);
+        });
+    }
+
+    [Test]
+    public void RealPath_keeps_missing_components_and_walks_from_a_known_real_prefix()
+    {
+        using var tmp = new TempDirectory("safepath");
+        var real = Path.Combine(tmp.Path, "real");
+        Directory.CreateDirectory(Path.Combine(real, "sub"));
+        File.CreateSymbolicLink(Path.Combine(real, "up"), "..");
+        Directory.CreateSymbolicLink(Path.Combine(tmp.Path, "link"), real);
+        var realTmp = SafePath.RealPath(tmp.Path)!;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(SafePath.RealPath(Path.Combine(tmp.Path, "link", "sub", "missing", "f")),
+                Is.EqualTo(Path.Combine(realTmp, "real", "sub", "missing", "f")));
+            Assert.That(SafePath.RealPath(Path.Combine(realTmp, "real", "sub"), Path.Combine(realTmp, "real")),
+                Is.EqualTo(Path.Combine(realTmp, "real", "sub")));
+            // A link under the prefix that leads above it is still followed out of it.
+            Assert.That(SafePath.RealPath(Path.Combine(realTmp, "real", "up", "link"), Path.Combine(realTmp, "real")),
+                Is.EqualTo(Path.Combine(realTmp, "real")));
         });
     }
 

@@ -50,6 +50,8 @@ public class TftpRootFilesTests
         yield return Case("subalias/inner.bin", null, "a symlinked directory inside the root is served");
         yield return Case("missing.efi", TftpErrorCode.FileNotFound, "a missing file is error 1");
         yield return Case("sub", TftpErrorCode.FileNotFound, "a directory is not a file: error 1");
+        yield return Case("nodir/x.efi", TftpErrorCode.FileNotFound, "a missing directory on the way is error 1");
+        yield return Case("ipxe.efi/x", TftpErrorCode.FileNotFound, "a file used as a directory is error 1");
         yield return Case("../outside/secret", TftpErrorCode.AccessViolation, "'..' is refused");
         yield return Case("sub/../../rootsibling", TftpErrorCode.AccessViolation, "'..' deeper in the path is refused");
         yield return Case("..\\outside\\secret", TftpErrorCode.AccessViolation, "'..' with backslashes is refused");
