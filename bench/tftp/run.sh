@@ -4,10 +4,11 @@
 #
 #   bash bench/tftp/run.sh                  full run (needs root for the namespaces): 64 MiB with atftp blksize 1468 +
 #                                           windowsize 16, 64 MiB with tftp-hpa (512-byte blocks, no options), 100
-#                                           parallel 1 MiB curl downloads (blksize 1468); appends to bench/RESULTS.md
+#                                           parallel 1 MiB curl downloads (blksize 1468), one curl process each and
+#                                           then all from one curl --parallel; appends to bench/RESULTS.md
 #   RUNS=1 SIZE_MB=16 bash bench/tftp/run.sh   smoke run: prints the table only
 #
-# Env: SIZE_MB (64) PARALLEL (100) PARALLEL_MB (1) RUNS (5: best and median of each measurement are reported)
+# Env: KINDS ("window plain parallel parallel1") SIZE_MB (64) PARALLEL (100) PARALLEL_MB (1) RUNS (5: best and median of each measurement are reported)
 #      SERVERS ("bifrost atftpd dnsmasq") SKIP_BUILD=1 KEEP=1 (keep the temp dir) RESULTS_FILE (default
 #      bench/RESULTS.md for a full run, else none) FORCE_LOOPBACK=1 PRIO (-10: nice level of servers and clients as root)
 # Only the processes and namespaces created here are stopped and removed, also on failure.
@@ -146,15 +147,33 @@ parallel() {  # server: PARALLEL curl downloads at once, aggregate MB/s
   for i in $(seq 1 "$PARALLEL"); do cmp -s "$OUT/p-$i" "$ROOT/small.img" || die "$s parallel: download $i differs"; done
   echo "$t0 $t1" | awk -v mb="$((PARALLEL * PARALLEL_MB))" '{ printf "%.1f\n", mb * 1.048576 / ($2 - $1) }'
 }
+# The same PARALLEL downloads from one curl process (--parallel): the clients' own cost (100 processes, each started
+# through ip netns exec) mostly leaves the measurement, so it shows more of the servers' own cost.
+parallel_one() {  # server: aggregate MB/s
+  local s=$1 t0 t1 i args=()
+  rm -f "$OUT"/q-*
+  for i in $(seq 1 "$PARALLEL"); do args+=(-o "$OUT/q-$i" "tftp://$SIP:${PORT[$s]}/small.img"); done
+  t0=$(now)
+  "${INC[@]}" curl -s --max-time 60 --parallel --parallel-immediate --parallel-max "$PARALLEL" --tftp-blksize 1468 "${args[@]}" \
+    || die "$s parallel (one curl): curl failed"
+  t1=$(now)
+  for i in $(seq 1 "$PARALLEL"); do cmp -s "$OUT/q-$i" "$ROOT/small.img" || die "$s parallel (one curl): download $i differs"; done
+  echo "$t0 $t1" | awk -v mb="$((PARALLEL * PARALLEL_MB))" '{ printf "%.1f\n", mb * 1.048576 / ($2 - $1) }'
+}
 stats() { sort -n | awk '{ v[NR] = $1 } END { printf "%s %s\n", v[NR], v[int((NR + 1) / 2)] }'; }  # best median
 
 # Servers take turns within each round (not one server's runs back to back), so a burst of load from other
 # processes on a shared machine falls on all of them alike.
 declare -A BEST MED RES
-for kind in window plain parallel; do
+KINDS=${KINDS:-window plain parallel parallel1}
+for kind in $KINDS; do
   for r in $(seq 1 "$RUNS"); do
     for s in $SERVERS; do
-      if [[ $kind = parallel ]]; then v=$(parallel "$s"); else v=$(measure "$s" "$kind"); fi
+      case $kind in
+        parallel) v=$(parallel "$s") ;;
+        parallel1) v=$(parallel_one "$s") ;;
+        *) v=$(measure "$s" "$kind") ;;
+      esac
       RES[$s.$kind]+="$v "
       log "$kind $s run $r: $v MB/s"
     done
@@ -169,11 +188,12 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f×", a / b; el
 table() {
   echo "| measurement (MB/s, best / median of $RUNS) | ${SERVERS// / | } | Bifrost ÷ atftpd | Bifrost ÷ dnsmasq |"
   echo "|---|$(for s in $SERVERS; do printf -- '---|'; done)---|---|"
-  for kind in window plain parallel; do
+  for kind in $KINDS; do
     case $kind in
       window) label="${SIZE_MB} MiB, atftp blksize 1468 windowsize 16" ;;
       plain) label="${SIZE_MB} MiB, tftp-hpa 512-byte blocks" ;;
       parallel) label="$PARALLEL × ${PARALLEL_MB} MiB at once, curl blksize 1468 (aggregate)" ;;
+      parallel1) label="$PARALLEL × ${PARALLEL_MB} MiB at once from one \`curl --parallel\`, blksize 1468 (aggregate)" ;;
     esac
     row="| $label |"
     for s in $SERVERS; do row+=" ${BEST[$s.$kind]} / ${MED[$s.$kind]} |"; done
