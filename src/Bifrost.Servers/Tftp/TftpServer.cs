@@ -10,9 +10,8 @@ namespace Bifrost.Servers.Tftp;
 
 /// <summary>
 /// The TFTP socket service: receives requests on the listening port, asks <see cref="TftpResponder"/> what to do, and
-/// runs each transfer on its own ephemeral port (RFC 1350 transfer identifiers) in a blocking loop on a dedicated
-/// thread (see <see cref="TftpTransferRunner"/> for why). Only moves bytes; every decision is the responder's or the
-/// transfer state machine's.
+/// runs each transfer on its own ephemeral port (RFC 1350 transfer identifiers), all of them on one event-loop thread
+/// (<see cref="TftpEventLoop"/>). Only moves bytes; every decision is the responder's or the transfer state machine's.
 /// </summary>
 public sealed class TftpServer : IAsyncDisposable
 {
@@ -24,6 +23,7 @@ public sealed class TftpServer : IAsyncDisposable
     private readonly ConcurrentDictionary<int, Task> _transfers = new();
     private Socket? _socket;
     private Task? _loop;
+    private TftpEventLoop[] _transferLoops = [];
     private int _nextTransferId;
 
     public TftpServer(TftpServerOptions options, ITftpFiles files, ILogger log, BootTimeline? timeline = null)
@@ -56,6 +56,7 @@ public sealed class TftpServer : IAsyncDisposable
             throw;
         }
         _socket = socket;
+        _transferLoops = [.. Enumerable.Range(0, Math.Max(1, _options.TransferThreads)).Select(_ => new TftpEventLoop(_stop.Token))];
         Log.Listening(_log, LocalEndPoint, _options.Root);
         _loop = Task.Run(() => ReceiveLoopAsync(socket, _stop.Token));
     }
@@ -67,6 +68,7 @@ public sealed class TftpServer : IAsyncDisposable
         _socket?.Dispose();
         if (_loop is not null) await _loop.ConfigureAwait(false);
         await Task.WhenAll(_transfers.Values).ConfigureAwait(false);
+        foreach (var loop in _transferLoops) loop.Dispose();
     }
 
     public async ValueTask DisposeAsync()
@@ -148,7 +150,8 @@ public sealed class TftpServer : IAsyncDisposable
     {
         try
         {
-            await transfer.RunAsync(ct);
+            _transferLoops[id % _transferLoops.Length].Add(transfer);
+            await transfer.Completion.ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {

@@ -12,198 +12,209 @@ using Microsoft.Win32.SafeHandles;
 namespace Bifrost.Servers.Tftp;
 
 /// <summary>
-/// The I/O of one read transfer: a socket on a fresh port connected to the client (so the kernel drops other
-/// senders), the file read in large chunks with <see cref="RandomAccess"/> (never loaded whole), and a deadline per sent
-/// window. It executes what <see cref="TftpReadTransfer"/> decides and reports the outcome (log, metrics, timeline).
+/// The I/O of one read transfer: a non-blocking socket on a fresh port connected to the client (so the kernel drops
+/// other senders), the file read in large chunks with <see cref="RandomAccess"/> (never loaded whole), and a deadline
+/// per sent window. It executes what <see cref="TftpReadTransfer"/> decides and reports the outcome (log, metrics,
+/// timeline). Driven by <see cref="TftpEventLoop"/>, on its thread only: <see cref="Begin"/>, then
+/// <see cref="OnReadable"/> and <see cref="OnTimer"/> until one of them returns false, then <see cref="Close"/>.
 /// </summary>
-/// <remarks>
-/// Runs synchronously on a dedicated thread with blocking socket calls. Why not async: in lock-step (512-byte,
-/// windowsize 1) transfers every block costs one ACK round trip, and an awaited receive costs two thread wake-ups per
-/// ACK (the socket engine's epoll thread, then a thread-pool worker) plus a timer per wait. A blocking recv with
-/// SO_RCVTIMEO wakes exactly the thread that sends the next window, which is what atftpd and tftpd-hpa do; on a busy
-/// machine each wake-up waits for a time slice, so this halves the per-block latency. The socket is never used
-/// asynchronously (that would switch .NET to its emulated blocking mode). A thread waiting for an ACK costs a small
-/// stack and no CPU; <see cref="TftpServerOptions.MaxTransfers"/> bounds how many exist.
-/// </remarks>
 internal sealed class TftpTransferRunner(TftpDecision.Serve serve, IPEndPoint client, TftpServerOptions options, ILogger log, BootTimeline? timeline)
 {
     /// <summary>Bytes read from the file at once: many blocks per read, bounded for 1,000 transfers.</summary>
     private const int ChunkBytes = 128 * 1024;
 
-    /// <summary>Enough for the loop's locals and the logging path; the default 8 MiB reservation is pointless here.</summary>
-    private const int ThreadStackBytes = 256 * 1024;
-
     private readonly TftpReadTransfer _transfer = new(serve.File.Length, serve.Options, options.MaxRetries);
+    private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly long _timeoutTicks = (long)(serve.Options.Timeout.TotalSeconds * Stopwatch.Frequency);
+    private byte[] _packet = [];
     private byte[] _chunk = [];
     private int _chunkCapacity;
     private long _chunkOffset = -1;
     private int _chunkLength;
     private long _bytesSent;
+    private long _started;
     private Socket? _socket;
+    private SafeFileHandle? _file;
     private bool _failedLocally;
+    private bool _counted;
 
-    /// <summary>Starts the transfer on its own thread; the task completes when it has ended and been reported.</summary>
-    public Task RunAsync(CancellationToken ct)
-    {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                Run(ct);
-                done.SetResult();
-            }
-            catch (OperationCanceledException e)
-            {
-                done.SetCanceled(e.CancellationToken);
-            }
-            catch (Exception e)
-            {
-                done.SetException(e);
-            }
-        }, ThreadStackBytes)
-        {
-            IsBackground = true,
-            Name = "tftp transfer",
-        };
-        thread.Start();
-        return done.Task;
-    }
+    /// <summary>Ends when the transfer has ended and been reported (cancelled when the server stopped first).</summary>
+    public Task Completion => _done.Task;
 
-    private void Run(CancellationToken ct)
+    /// <summary>When the window (or OACK) in flight is due for retransmission (a <see cref="Stopwatch"/> timestamp).</summary>
+    public long Deadline { get; private set; } = long.MaxValue;
+
+    /// <summary>The socket's file descriptor, for the loop's epoll set.</summary>
+    public int Descriptor => (int)_socket!.SafeHandle.DangerousGetHandle();
+
+    /// <summary>Opens the socket and the file and sends the OACK or the first window; false when it ended already.</summary>
+    public bool Begin()
     {
-        var started = Stopwatch.GetTimestamp();
+        _started = Stopwatch.GetTimestamp();
+        _counted = true;
         TftpMetrics.Active.Add(1);
-        TftpAction end;
+        bool running;
         try
         {
-            end = Transfer(ct);
+            var socket = new Socket(client.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+            _socket = socket;
+            socket.Bind(new IPEndPoint(options.Listen.Address, 0));
+            socket.Connect(client);
+            socket.Blocking = false;
+            _file = File.OpenHandle(serve.File.Path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+            running = Execute(_transfer.Start());
         }
-        finally
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or SocketException)
         {
-            TftpMetrics.Active.Add(-1);
-            TftpMetrics.BytesSent.Add(_bytesSent);
-            if (_chunk.Length > 0) ArrayPool<byte>.Shared.Return(_chunk);
-            _chunk = [];
+            running = FailLocally(e);
         }
-        Report(end, Stopwatch.GetElapsedTime(started));
+        catch (Exception e)
+        {
+            running = Crash(e);
+        }
+        if (!running) _socket?.Dispose(); // never joined the loop's set
+        return running;
     }
 
-    private TftpAction Transfer(CancellationToken ct)
+    /// <summary>
+    /// Reads one datagram from the client and answers it; false when the transfer has ended. One per readiness
+    /// report: a client sends one ACK per window, and reading on until the socket is empty would cost a second
+    /// receive (answered "would block") per block; anything more stays ready for the loop's next wait
+    /// (level-triggered).
+    /// </summary>
+    public bool OnReadable(byte[] buffer)
     {
-        using var socket = new Socket(client.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-        socket.Bind(new IPEndPoint(options.Listen.Address, 0));
-        socket.Connect(client);
-        _socket = socket;
-        // Stopping the server closes the socket, which ends a blocked receive at once (it throws; see Receive).
-        using var stop = ct.UnsafeRegister(static s => ((Socket)s!).Dispose(), socket);
         try
         {
-            using var file = File.OpenHandle(serve.File.Path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
-            return Transfer(socket, file, ct);
+            var length = _socket!.Receive(buffer, 0, buffer.Length, SocketFlags.None, out var error);
+            return error switch
+            {
+                SocketError.Success => Execute(OnDatagram(buffer.AsSpan(0, length))),
+                SocketError.WouldBlock => true,
+                // ICMP port unreachable: the client closed its port. Nobody is left to retransmit to.
+                SocketError.ConnectionRefused or SocketError.ConnectionReset =>
+                    End(new TftpAction(TftpActionKind.ClientError, Reason: "the client's port is closed (ICMP port unreachable)")),
+                _ => FailLocally(new SocketException((int)error)),
+            };
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // The file vanished, shrank or became unreadable after the lookup: tell the client; the failure is ours.
-            _failedLocally = true;
-            TryTellClient(e is UnauthorizedAccessException ? TftpErrorCode.AccessViolation : TftpErrorCode.NotDefined, "cannot read the file");
-            return new TftpAction(TftpActionKind.TimedOut, Reason: $"cannot read the file: {e.Message}");
+            return FailLocally(e);
         }
-    }
-
-    private TftpAction Transfer(Socket socket, SafeFileHandle file, CancellationToken ct)
-    {
-        var packet = new byte[TftpData.HeaderLength + serve.Options.BlockSize];
-        var receive = new byte[TftpWire.MaxPacket];
-        var timeout = serve.Options.Timeout;
-        var action = _transfer.Start();
-        var deadline = 0L;
-        var socketTimeoutMs = 0; // what SO_RCVTIMEO is set to now (0: never set, blocks forever)
-        while (true)
+        catch (Exception e)
         {
-            ct.ThrowIfCancellationRequested();
-            switch (action.Kind)
-            {
-                case TftpActionKind.SendOptionAck:
-                    var oack = new TftpOptionAck(serve.Options.Acknowledged);
-                    var length = oack.Write(packet.Length >= oack.GetEncodedLength() ? packet : packet = new byte[oack.GetEncodedLength()]);
-                    Send(socket, packet.AsSpan(0, length), ct);
-                    deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
-                    break;
-                case TftpActionKind.SendData:
-                    if (packet.Length < TftpData.HeaderLength + serve.Options.BlockSize)
-                        packet = new byte[TftpData.HeaderLength + serve.Options.BlockSize];
-                    for (var block = action.FirstBlock; block < action.FirstBlock + action.Count; block++)
-                    {
-                        var payload = ReadBlock(file, block, packet.AsSpan(TftpData.HeaderLength));
-                        TftpData.WriteHeader(packet, TftpReadTransfer.WireBlock(block));
-                        Send(socket, packet.AsSpan(0, TftpData.HeaderLength + payload), ct);
-                        _bytesSent += payload;
-                    }
-                    deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
-                    break;
-                case TftpActionKind.Wait:
-                    break;
-                default:
-                    return action;
-            }
-
-            // Whole milliseconds, rounded up so a wait never ends early; the syscall only when the value changes
-            // (after a full window it is the same timeout every time).
-            var remainingMs = (int)Math.Ceiling(Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline).TotalMilliseconds);
-            if (remainingMs <= 0)
-            {
-                action = _transfer.OnTimeout();
-                continue;
-            }
-            if (remainingMs != socketTimeoutMs)
-            {
-                socket.ReceiveTimeout = remainingMs;
-                socketTimeoutMs = remainingMs;
-            }
-            var received = Receive(socket, receive, ct);
-            if (received.Ended is { } ended) return ended;
-            action = received.Length < 0 ? _transfer.OnTimeout() : OnDatagram(receive.AsSpan(0, received.Length));
+            return Crash(e);
         }
     }
 
-    private static void Send(Socket socket, ReadOnlySpan<byte> datagram, CancellationToken ct)
+    /// <summary>Called once <see cref="Deadline"/> has passed: retransmits or gives up; false when the transfer has ended.</summary>
+    public bool OnTimer(long now)
     {
+        if (now < Deadline) return true;
         try
         {
-            socket.Send(datagram);
+            return Execute(_transfer.OnTimeout());
         }
-        catch (Exception e) when (ct.IsCancellationRequested && e is SocketException or ObjectDisposedException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new OperationCanceledException(ct);
+            return FailLocally(e);
         }
-        catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionRefused or SocketError.ConnectionReset)
+        catch (Exception e)
         {
-            // A queued ICMP port unreachable surfaces on the next send too; the next receive reports it. Dropping
-            // this datagram is harmless: the client is gone or will time out and the window is re-sent.
+            return Crash(e);
         }
     }
 
-    /// <summary>Length received, -1 on timeout, or the end of the transfer when the client's port is closed.</summary>
-    private static (int Length, TftpAction? Ended) Receive(Socket socket, byte[] buffer, CancellationToken ct)
+    /// <summary>Takes the socket out of the loop's epoll set and closes it (after the transfer has ended).</summary>
+    public void Close(Epoll epoll)
     {
-        try
+        epoll.Remove(Descriptor);
+        _socket!.Dispose();
+    }
+
+    /// <summary>The server stopped: no report, the completion ends as cancelled.</summary>
+    public void Cancel()
+    {
+        if (_done.Task.IsCompleted) return;
+        Release();
+        _socket?.Dispose();
+        _done.TrySetCanceled();
+    }
+
+    private bool Execute(TftpAction action)
+    {
+        switch (action.Kind)
         {
-            return (socket.Receive(buffer), null);
+            case TftpActionKind.SendOptionAck:
+                var oack = new TftpOptionAck(serve.Options.Acknowledged);
+                var packet = Packet(oack.GetEncodedLength());
+                Send(packet.AsSpan(0, oack.Write(packet)));
+                Deadline = Stopwatch.GetTimestamp() + _timeoutTicks;
+                return true;
+            case TftpActionKind.SendData:
+                var data = Packet(TftpData.HeaderLength + serve.Options.BlockSize);
+                for (var block = action.FirstBlock; block < action.FirstBlock + action.Count; block++)
+                {
+                    var payload = ReadBlock(_file!, block, data.AsSpan(TftpData.HeaderLength));
+                    TftpData.WriteHeader(data, TftpReadTransfer.WireBlock(block));
+                    Send(data.AsSpan(0, TftpData.HeaderLength + payload));
+                    _bytesSent += payload;
+                }
+                Deadline = Stopwatch.GetTimestamp() + _timeoutTicks;
+                return true;
+            case TftpActionKind.Wait:
+                return true;
+            default:
+                return End(action);
         }
-        catch (Exception e) when (ct.IsCancellationRequested && e is SocketException or ObjectDisposedException)
-        {
-            throw new OperationCanceledException(ct);
-        }
-        catch (SocketException e) when (e.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock)
-        {
-            return (-1, null);
-        }
-        catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionRefused or SocketError.ConnectionReset)
-        {
-            // ICMP port unreachable: the client closed its port. Nobody is left to retransmit to.
-            return (0, new TftpAction(TftpActionKind.ClientError, Reason: "the client's port is closed (ICMP port unreachable)"));
-        }
+    }
+
+    private byte[] Packet(int length) => _packet.Length >= length ? _packet : _packet = new byte[Math.Max(length, TftpData.HeaderLength + serve.Options.BlockSize)];
+
+    private void Send(ReadOnlySpan<byte> datagram)
+    {
+        // WouldBlock (send buffer full) or a queued ICMP error (refused/reset): the datagram is dropped. That is
+        // harmless: the client is gone (the next receive says so) or the window is re-sent at the deadline.
+        _socket!.Send(datagram, SocketFlags.None, out _);
+    }
+
+    private bool FailLocally(Exception e)
+    {
+        // The file vanished, shrank or became unreadable after the lookup, or the socket failed: tell the client; the
+        // failure is ours.
+        _failedLocally = true;
+        TryTellClient(e is UnauthorizedAccessException ? TftpErrorCode.AccessViolation : TftpErrorCode.NotDefined, "cannot read the file");
+        var what = e is SocketException ? "socket error" : "cannot read the file";
+        return End(new TftpAction(TftpActionKind.TimedOut, Reason: $"{what}: {e.Message}"));
+    }
+
+    private bool Crash(Exception e)
+    {
+        Release();
+        _done.TrySetException(e);
+        return false;
+    }
+
+    private bool End(TftpAction end)
+    {
+        Release();
+        Report(end, Stopwatch.GetElapsedTime(_started));
+        _done.TrySetResult();
+        return false;
+    }
+
+    /// <summary>Closes the file and counts the transfer out of the metrics, once. The socket stays open for the loop to
+    /// take out of its epoll set (<see cref="Close"/>).</summary>
+    private void Release()
+    {
+        _file?.Dispose();
+        _file = null;
+        if (_chunk.Length > 0) ArrayPool<byte>.Shared.Return(_chunk);
+        _chunk = [];
+        if (!_counted) return;
+        _counted = false;
+        TftpMetrics.Active.Add(-1);
+        TftpMetrics.BytesSent.Add(_bytesSent);
     }
 
     private TftpAction OnDatagram(ReadOnlySpan<byte> datagram)

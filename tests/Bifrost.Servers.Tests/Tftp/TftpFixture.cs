@@ -21,7 +21,7 @@ public sealed class TftpFixture : IAsyncDisposable
     public IPEndPoint Endpoint => Server.LocalEndPoint;
     public int Port => Endpoint.Port;
 
-    public static TftpFixture Start(BootTimeline? timeline = null, int maxRetries = 5, TimeSpan? timeout = null)
+    public static TftpFixture Start(BootTimeline? timeline = null, int maxRetries = 5, TimeSpan? timeout = null, int transferThreads = 1)
     {
         var f = new TftpFixture();
         Directory.CreateDirectory(f.Root);
@@ -31,6 +31,7 @@ public sealed class TftpFixture : IAsyncDisposable
             Listen = new IPEndPoint(IPAddress.Loopback, 0),
             Root = f.Root,
             MaxRetries = maxRetries,
+            TransferThreads = transferThreads,
             Limits = new Protocols.Tftp.TftpLimits { DefaultTimeout = timeout ?? TimeSpan.FromSeconds(1) },
         };
         f.Server = new TftpServer(options, new TftpRootFiles(f.Root), f.Logs.CreateLogger("tftp"), timeline);

@@ -126,10 +126,12 @@ public class TftpServerFaultTests
         Assert.That(tftp.Logs.AllText, Does.Contain("shrank"));
     }
 
-    [Test, Category("EndToEnd")]
-    public async Task Two_hundred_transfers_run_at_once()
+    [TestCase(1, TestName = "Two_hundred_transfers_run_at_once on one event loop")]
+    [TestCase(3, TestName = "Two_hundred_transfers_run_at_once spread over three event loops")]
+    [Category("EndToEnd")]
+    public async Task Two_hundred_transfers_run_at_once(int loops)
     {
-        await using var tftp = TftpFixture.Start();
+        await using var tftp = TftpFixture.Start(transferThreads: loops);
         var content = tftp.AddFile("ipxe.efi", 256 * 1024 + 5);
         var clients = Enumerable.Range(0, 200).Select(_ => new RawTftpClient()).ToList();
         try
@@ -146,6 +148,23 @@ public class TftpServerFaultTests
         {
             foreach (var c in clients) c.Dispose();
         }
+    }
+
+    [Test]
+    public async Task A_client_that_closes_its_port_ends_its_transfer_on_the_icmp_error_not_after_the_retries()
+    {
+        await using var tftp = TftpFixture.Start(maxRetries: 50);
+        tftp.AddFile("boot.bin", 3000);
+        var client = new RawTftpClient();
+        client.SendRequest(tftp.Endpoint, "boot.bin", ("timeout", "1"));
+        Assert.That(await client.ReceiveAsync(Wait), Is.Not.Null); // the OACK
+        client.Dispose(); // its port is closed: the retransmitted OACK gets ICMP port unreachable
+
+        // 50 retries of 1 s would take 50 s; the ICMP error ends it at the first retransmission.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (tftp.Server.ActiveTransfers > 0 && DateTime.UtcNow < deadline) await Task.Delay(50);
+        Assert.That(tftp.Server.ActiveTransfers, Is.Zero, tftp.Logs.AllText);
+        Assert.That(tftp.Logs.AllText, Does.Contain("RRQ boot.bin failed after 0 of 3,000 bytes").And.Contain("the client's port is closed"));
     }
 
     [Test]
