@@ -115,13 +115,21 @@ for s in $SERVERS; do
   done
 done
 
-# Warm-up: one unmeasured download per server, so Bifrost's JIT (tier 0 → tier 1) is not timed; same for every server.
-for s in $SERVERS; do
+# Warm-up, unmeasured and the same for every server: a few downloads of each kind, so Bifrost's JIT (tier 0, then
+# tier 1 after enough calls and loop iterations) is not what gets timed. One download each was not enough: the server
+# CPU of 100 parallel downloads went 1140 → 610 ms over the first eight rounds.
+warm_up() {  # server
+  local s=$1 i
   "${INC[@]}" atftp --option "blksize 1468" --option "windowsize 16" -g -r big.img -l "$OUT/warm" "$SIP" "${PORT[$s]}" >/dev/null 2>&1 || true
   "${INC[@]}" tftp "$SIP" "${PORT[$s]}" -m binary -c get small.img "$OUT/warm" >/dev/null 2>&1 || true
-done
+  for i in 1 2 3 4 5; do parallel_one "$s" >/dev/null; done
+}
 
 now() { date +%s.%N; }
+TICKS=$(getconf CLK_TCK)
+cpu_ms() {  # server: CPU time (user + system, all threads) the server process has used so far, in ms
+  awk -v t="$TICKS" '{ sub(/^.*\) /, ""); printf "%d\n", ($12 + $13) * 1000 / t }' "/proc/$(cat "$WORK/$1.pid")/stat"
+}
 # One measurement: client command in the client namespace, returns seconds; checks the file is byte-identical.
 measure() {  # server kind
   local s=$1 kind=$2 t0 t1 out=$OUT/$1-$2
@@ -154,32 +162,36 @@ parallel_one() {  # server: aggregate MB/s
   rm -f "$OUT"/q-*
   for i in $(seq 1 "$PARALLEL"); do args+=(-o "$OUT/q-$i" "tftp://$SIP:${PORT[$s]}/small.img"); done
   t0=$(now)
-  "${INC[@]}" curl -s --max-time 60 --parallel --parallel-immediate --parallel-max "$PARALLEL" --tftp-blksize 1468 "${args[@]}" \
+  "${INC[@]}" curl -s --no-progress-meter --max-time 60 --parallel --parallel-immediate --parallel-max "$PARALLEL" --tftp-blksize 1468 "${args[@]}" \
     || die "$s parallel (one curl): curl failed"
   t1=$(now)
   for i in $(seq 1 "$PARALLEL"); do cmp -s "$OUT/q-$i" "$ROOT/small.img" || die "$s parallel (one curl): download $i differs"; done
   echo "$t0 $t1" | awk -v mb="$((PARALLEL * PARALLEL_MB))" '{ printf "%.1f\n", mb * 1.048576 / ($2 - $1) }'
 }
+for s in $SERVERS; do warm_up "$s"; done
 stats() { sort -n | awk '{ v[NR] = $1 } END { printf "%s %s\n", v[NR], v[int((NR + 1) / 2)] }'; }  # best median
 
 # Servers take turns within each round (not one server's runs back to back), so a burst of load from other
 # processes on a shared machine falls on all of them alike.
-declare -A BEST MED RES
+declare -A BEST MED RES CPU CPUMED
 KINDS=${KINDS:-window plain parallel parallel1}
 for kind in $KINDS; do
   for r in $(seq 1 "$RUNS"); do
     for s in $SERVERS; do
+      c0=$(cpu_ms "$s")
       case $kind in
         parallel) v=$(parallel "$s") ;;
         parallel1) v=$(parallel_one "$s") ;;
         *) v=$(measure "$s" "$kind") ;;
       esac
-      RES[$s.$kind]+="$v "
-      log "$kind $s run $r: $v MB/s"
+      c=$(( $(cpu_ms "$s") - c0 ))
+      RES[$s.$kind]+="$v " CPU[$s.$kind]+="$c "
+      log "$kind $s run $r: $v MB/s, server CPU $c ms"
     done
   done
   for s in $SERVERS; do
     read -r BEST[$s.$kind] MED[$s.$kind] < <(printf '%s\n' ${RES[$s.$kind]} | stats)
+    read -r _ CPUMED[$s.$kind] < <(printf '%s\n' ${CPU[$s.$kind]} | stats)
   done
 done
 
@@ -198,6 +210,14 @@ table() {
     row="| $label |"
     for s in $SERVERS; do row+=" ${BEST[$s.$kind]} / ${MED[$s.$kind]} |"; done
     row+=" $(ratio "${MED[bifrost.$kind]:-0}" "${MED[atftpd.$kind]:-0}") | $(ratio "${MED[bifrost.$kind]:-0}" "${MED[dnsmasq.$kind]:-0}") |"
+    echo "$row"
+  done
+  echo
+  echo "| server CPU per measurement (ms, user + system, median of $RUNS) | ${SERVERS// / | } |"
+  echo "|---|$(for s in $SERVERS; do printf -- '---|'; done)"
+  for kind in $KINDS; do
+    row="| $kind |"
+    for s in $SERVERS; do row+=" ${CPUMED[$s.$kind]} |"; done
     echo "$row"
   done
 }
