@@ -29,6 +29,7 @@ internal sealed class TftpEventLoop : IDisposable
     private long _nextDeadline = long.MaxValue;
     private ulong _nextTag;
     private volatile bool _closing;
+    private volatile Exception? _failure;
 
     public TftpEventLoop(CancellationToken ct)
     {
@@ -43,7 +44,7 @@ internal sealed class TftpEventLoop : IDisposable
     {
         _incoming.Enqueue(runner);
         _epoll.Wake();
-        if (_ct.IsCancellationRequested || _closing) DrainCanceled();
+        if (_ct.IsCancellationRequested || _closing || _failure is not null) DrainIncoming();
     }
 
     private void Run()
@@ -62,11 +63,18 @@ internal sealed class TftpEventLoop : IDisposable
                 if (Stopwatch.GetTimestamp() >= _nextDeadline) CheckDeadlines();
             }
         }
+        catch (Exception e)
+        {
+            // epoll itself failed (nothing a transfer does throws here): every transfer of this loop, running or yet
+            // to come, ends with the error, which the server logs per transfer, instead of the thread taking the
+            // process down or transfers waiting forever.
+            _failure = e;
+        }
         finally
         {
-            foreach (var runner in _running.Values) runner.Cancel();
+            foreach (var runner in _running.Values) End(runner);
             _running.Clear();
-            DrainCanceled();
+            DrainIncoming();
         }
     }
 
@@ -76,8 +84,16 @@ internal sealed class TftpEventLoop : IDisposable
         {
             if (!runner.Begin()) continue;
             var tag = _nextTag++;
+            try
+            {
+                _epoll.Add(runner.Descriptor, tag);
+            }
+            catch (Exception e)
+            {
+                runner.Abandon(e);
+                continue;
+            }
             _running[tag] = runner;
-            _epoll.Add(runner.Descriptor, tag);
             _nextDeadline = Math.Min(_nextDeadline, runner.Deadline);
         }
     }
@@ -118,9 +134,16 @@ internal sealed class TftpEventLoop : IDisposable
         return (int)Math.Clamp(ms, 0, int.MaxValue);
     }
 
-    private void DrainCanceled()
+    private void DrainIncoming()
     {
-        while (_incoming.TryDequeue(out var runner)) runner.Cancel();
+        while (_incoming.TryDequeue(out var runner)) End(runner);
+    }
+
+    /// <summary>A transfer the loop will not run on: cancelled when the server stops, failed when the loop failed.</summary>
+    private void End(TftpTransferRunner runner)
+    {
+        if (_failure is { } failure) runner.Abandon(failure);
+        else runner.Cancel();
     }
 
     /// <summary>Stops the loop: transfers still running are cancelled (their completions end as cancelled).</summary>

@@ -195,6 +195,15 @@ internal sealed class TftpTransferRunner(TftpDecision.Serve serve, IPEndPoint cl
         return false;
     }
 
+    /// <summary>The loop cannot run this transfer (its epoll failed): it ends with <paramref name="e"/>, unreported
+    /// here (the server logs the crash).</summary>
+    public void Abandon(Exception e)
+    {
+        if (_done.Task.IsCompleted) return;
+        Crash(e);
+        _socket?.Dispose();
+    }
+
     private bool End(TftpAction end)
     {
         Release();
