@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.ComponentModel;
 using System.Runtime.InteropServices;
 
@@ -35,6 +34,9 @@ internal sealed class Epoll : IDisposable
     private readonly byte[] _events;
     private readonly byte[] _control = new byte[16];
     private readonly byte[] _counter = new byte[8];
+
+    /// <summary>The eventfd increment: 1 as a native-endian 64-bit integer (only ever read).</summary>
+    private static readonly byte[] One = BitConverter.GetBytes(1UL);
     private bool _disposed;
 
     public Epoll(int maxEventsPerWait)
@@ -55,7 +57,7 @@ internal sealed class Epoll : IDisposable
     /// <summary>Reports <paramref name="fd"/> as <paramref name="tag"/> whenever it is readable.</summary>
     public void Add(int fd, ulong tag)
     {
-        BinaryPrimitives.WriteUInt32LittleEndian(_control, EpollIn);
+        BitConverter.TryWriteBytes(_control, EpollIn); // native byte order, like the kernel's struct
         BitConverter.TryWriteBytes(_control.AsSpan(DataOffset), tag);
         if (epoll_ctl(_epoll, EpollCtlAdd, fd, _control) < 0)
             throw new Win32Exception(Marshal.GetLastPInvokeError(), "epoll_ctl(ADD) failed");
@@ -90,9 +92,7 @@ internal sealed class Epoll : IDisposable
     public void Wake()
     {
         if (Volatile.Read(ref _disposed)) return;
-        var one = new byte[8];
-        one[0] = 1;
-        write(_wake, one, 8);
+        write(_wake, One, 8);
     }
 
     public void Dispose()

@@ -10,8 +10,8 @@ namespace Bifrost.Servers.Tftp;
 
 /// <summary>
 /// The TFTP socket service: receives requests on the listening port, asks <see cref="TftpResponder"/> what to do, and
-/// runs each transfer on its own ephemeral port (RFC 1350 transfer identifiers), all of them on one event-loop thread
-/// (<see cref="TftpEventLoop"/>). Only moves bytes; every decision is the responder's or the transfer state machine's.
+/// runs each transfer on its own ephemeral port (RFC 1350 transfer identifiers), spread round-robin over a few
+/// event-loop threads (<see cref="TftpEventLoop"/>, <see cref="TftpServerOptions.TransferThreads"/>). Only moves bytes; every decision is the responder's or the transfer state machine's.
 /// </summary>
 public sealed class TftpServer : IAsyncDisposable
 {

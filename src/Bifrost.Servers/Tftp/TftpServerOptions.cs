@@ -16,7 +16,7 @@ public sealed record TftpServerOptions
     public int MaxTransfers { get; init; } = 1000;
     /// <summary>
     /// Event-loop threads the transfers are spread over, each running many (<see cref="TftpEventLoop"/>): one per CPU,
-    /// at most 4. In bench/tftp on two CPUs, two loops served 100 client processes 1.2-1.3× as fast as dnsmasq's one
+    /// at most 4. In bench/tftp on two CPUs, two loops served 100 client processes 1.1-1.3× as fast as dnsmasq's one
     /// loop (one loop: at par); only a single client process that drives all 100 downloads did better with one loop,
     /// as the second took CPU from it.
     /// </summary>

@@ -64,13 +64,9 @@ internal sealed class TftpTransferRunner(TftpDecision.Serve serve, IPEndPoint cl
             _file = File.OpenHandle(serve.File.Path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
             running = Execute(_transfer.Start());
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or SocketException)
-        {
-            running = FailLocally(e);
-        }
         catch (Exception e)
         {
-            running = Crash(e);
+            running = Failed(e);
         }
         if (!running) _socket?.Dispose(); // never joined the loop's set
         return running;
@@ -97,31 +93,22 @@ internal sealed class TftpTransferRunner(TftpDecision.Serve serve, IPEndPoint cl
                 _ => FailLocally(new SocketException((int)error)),
             };
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return FailLocally(e);
-        }
         catch (Exception e)
         {
-            return Crash(e);
+            return Failed(e);
         }
     }
 
     /// <summary>Called once <see cref="Deadline"/> has passed: retransmits or gives up; false when the transfer has ended.</summary>
-    public bool OnTimer(long now)
+    public bool OnTimer()
     {
-        if (now < Deadline) return true;
         try
         {
             return Execute(_transfer.OnTimeout());
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return FailLocally(e);
-        }
         catch (Exception e)
         {
-            return Crash(e);
+            return Failed(e);
         }
     }
 
@@ -177,6 +164,11 @@ internal sealed class TftpTransferRunner(TftpDecision.Serve serve, IPEndPoint cl
         // harmless: the client is gone (the next receive says so) or the window is re-sent at the deadline.
         _socket!.Send(datagram, SocketFlags.None, out _);
     }
+
+    /// <summary>An exception out of this transfer's work: an I/O or socket error ends it as our failure (reported, the
+    /// client told); anything else is a bug, handed to the server to log.</summary>
+    private bool Failed(Exception e) =>
+        e is IOException or UnauthorizedAccessException or SocketException ? FailLocally(e) : Crash(e);
 
     private bool FailLocally(Exception e)
     {
