@@ -132,9 +132,11 @@ public partial class FullModeTests
         await lab.StartAsync();
         var ns = await lab.Net.AddClientAsync(address: "10.77.0.2/24");
 
-        // -l IFACE: perfdhcp relays (giaddr = 10.77.0.2) and listens on 67; 50 DORAs; -W: wait 2 s for the last answers.
-        var result = await lab.Net.ExecAsync(ns, TimeSpan.FromSeconds(60),
-            perfdhcp, "-4", "-g", "single", "-l", "eth0", "-r", "20", "-R", "50", "-n", "50", "-p", "10", "-W", "2000000", "10.77.0.1");
+        // -l IFACE: perfdhcp relays (giaddr = 10.77.0.2) and listens on 67; 50 DORAs; -W: wait 5 s for late answers
+        // after the last one is sent (perfdhcp always waits it out), -p: give up after 30 s. Generous on purpose: on a
+        // stalled CI machine OFFERs once took 0.9-3.4 s, and with 2 s and 10 s the test ended before any ACK came.
+        var result = await lab.Net.ExecAsync(ns, TimeSpan.FromSeconds(90),
+            perfdhcp, "-4", "-g", "single", "-l", "eth0", "-r", "20", "-R", "50", "-n", "50", "-p", "30", "-W", "5000000", "10.77.0.1");
 
         var output = result.Output;
         var sent = Regex.Matches(output, @"sent packets: (\d+)").Select(m => int.Parse(m.Groups[1].Value)).ToList();
